@@ -1,0 +1,25 @@
+package io.spikestream.connectors.recording;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Input that cannot be decoded; the message names the file, the byte offset and what was wrong. */
+public class RecordingFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final Path file;
+    private final long offset;
+
+    public RecordingFormatException(Path file, long offset, String problem) {
+        super(file + " at byte " + offset + ": " + problem);
+        this.file = file;
+        this.offset = offset;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public long offset() {
+        return offset;
+    }
+}
