@@ -15,7 +15,8 @@ import java.nio.file.Path;
  *       kept; polarity = the type bit (1 = ON).
  *   <li>{@code 0x8} EVT_TIME_HIGH: bits 27..0 are timestamp bits 33..6. The 34-bit clock wraps
  *       every 2^34 µs (≈4.8 h); a TIME_HIGH that falls by more than half its range is a wrap and
- *       the reader extends time to 64 bits. Smaller falls are jitter, not wraps.
+ *       the reader extends time to 64 bits (one that rises by more than half its range steps back
+ *       across a wrap). Smaller falls are jitter, not wraps.
  *   <li>{@code 0xA} EXT_TRIGGER, {@code 0xE} OTHERS, {@code 0xF} CONTINUED and unknown types carry
  *       no CD event: they are counted ({@link #ignoredWords()}) and skipped.
  * </ul>
@@ -105,8 +106,12 @@ public final class Evt2Reader extends AbstractEventReader {
                     n++;
                 } else if (type == 0x8) {
                     int high = w & 0x0FFFFFFF;
-                    if (high < lastTimeHigh && lastTimeHigh - high > HALF_RANGE) {
-                        epoch += 1L << 34;
+                    if (lastTimeHigh >= 0) {
+                        if (lastTimeHigh - high > HALF_RANGE) {
+                            epoch += 1L << 34;
+                        } else if (high - lastTimeHigh > HALF_RANGE) {
+                            epoch -= 1L << 34; // stepped back across a wrap
+                        }
                     }
                     lastTimeHigh = high;
                     base = timeOffsetUs + epoch + ((long) high << 6);
