@@ -1,0 +1,471 @@
+package io.spikestream.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * MS-ResNet inference (Hu et al., spiking ResNet with membrane shortcuts) on ND4J, exactly as the
+ * reference defines it (see the fixtures README): stem conv(s) + tdBN, blocks whose output is the
+ * membrane sum {@code residual(x) + shortcut(x)} with LIF → conv → tdBN → LIF → conv → tdBN on the
+ * residual path, head LIF → spatial mean → mean over the window's timesteps → fc.
+ *
+ * <p>Every convolution runs once per window over all K·N frames ({@code [K, N, C, H, W]} viewed as
+ * {@code [K·N, C, H, W]}), with tdBN folded into its weights; only the LIF layers step through
+ * time. Each sample brings its own {@link MembraneState}, so one batch may mix sensors.
+ *
+ * <p>Buffers for a window shape are allocated on first use and reused (a few shapes are kept), so
+ * steady-state streaming allocates no ND4J memory. Not thread-safe: use one instance per thread
+ * (one per Flink subtask); instances share nothing mutable.
+ */
+public final class MsResNet {
+    private static final int KEPT_PLANS = 4;
+
+    /** One residual block: two convs on the residual path, an optional shortcut conv. */
+    private record Block(String name, int lifA, int lifB, FoldedConv convA, FoldedConv convB, FoldedConv shortcut,
+            boolean avgpool) {}
+
+    private final ModelCard card;
+    private final Precision precision;
+    private final DataType type;
+    private final List<FoldedConv> stem = new ArrayList<>();
+    private final List<Block> blocks = new ArrayList<>();
+    private final int headLif;
+    private final INDArray fcWeight;
+    private final INDArray fcBias;
+    private final LifKernel lif;
+    private final Map<List<Integer>, Plan> plans = new LinkedHashMap<>(8, 0.75f, true);
+
+    /** Builds the network from weights that match {@code card} (tdBN folded into the convs here). */
+    public MsResNet(ModelCard card, ModelWeights weights, Precision precision) {
+        this.card = card;
+        this.precision = precision;
+        this.type = precision.dataType();
+        double eps = card.bnEps();
+        if (card.stem().type() == ModelCard.StemType.CONV7) {
+            stem.add(FoldedConv.fold(weights, "conv1.0", false, "conv1.1", eps, 2, 3, type));
+        } else {
+            stem.add(FoldedConv.fold(weights, "conv1.0", true, null, eps, 2, 1, type));
+            stem.add(FoldedConv.fold(weights, "conv1.1", true, null, eps, 1, 1, type));
+            stem.add(FoldedConv.fold(weights, "conv1.2", true, "conv1.3", eps, 1, 1, type));
+        }
+        int lifIndex = 0;
+        for (int i = 0; i < card.stages().size(); i++) {
+            for (int b = 0; b < card.stages().get(i).blocks(); b++) {
+                String name = StateDict.blockName(i, b);
+                int stride = StateDict.stride(b);
+                FoldedConv a = FoldedConv.fold(weights, name + ".residual_function.1", false, name + ".residual_function.2", eps, stride, 1, type);
+                FoldedConv c = FoldedConv.fold(weights, name + ".residual_function.4", false, name + ".residual_function.5", eps, 1, 1, type);
+                FoldedConv sc = null;
+                boolean avgpool = false;
+                if (StateDict.hasShortcut(card, i, b)) {
+                    String[] m = StateDict.shortcutModules(card, i, b);
+                    avgpool = card.shortcut() == ModelCard.Shortcut.AVGPOOL;
+                    sc = FoldedConv.fold(weights, m[0], false, m[1], eps, avgpool ? 1 : stride, 0, type);
+                }
+                blocks.add(new Block(name, lifIndex, lifIndex + 1, a, c, sc, avgpool));
+                lifIndex += 2;
+            }
+        }
+        headLif = lifIndex;
+        fcWeight = weights.get("fc.weight").castTo(type).dup('c');
+        fcBias = weights.get("fc.bias").castTo(type).reshape(1, card.numClasses()).dup('c');
+        lif = LifKernel.forBackend(card.lif().vTh(), card.lif().decay());
+    }
+
+    /** Loads a model file (card in its metadata). */
+    public static MsResNet load(Path modelFile, Precision precision) throws IOException {
+        ModelFile f = ModelFile.read(modelFile);
+        return new MsResNet(f.card(), f.weights(), precision);
+    }
+
+    /** Loads weights with the card from {@code cardFile} (or from the weights' metadata when null). */
+    public static MsResNet load(Path weightsFile, Path cardFile, Precision precision) throws IOException {
+        ModelFile f = ModelFile.read(weightsFile, cardFile);
+        return new MsResNet(f.card(), f.weights(), precision);
+    }
+
+    public ModelCard card() {
+        return card;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    /** Number of LIF layers (index {@code Lxx} in forward order). */
+    public int lifLayers() {
+        return headLif + 1;
+    }
+
+    /** A fresh state for a sensor whose frames are {@code height × width}. */
+    public MembraneState newState(int height, int width) {
+        return MembraneState.zeros(precision, geometry(height, width).lifShapes);
+    }
+
+    /** {@code {C, H, W}} of every LIF layer for frames of {@code height × width}. */
+    public int[][] lifShapes(int height, int width) {
+        int[][] s = geometry(height, width).lifShapes;
+        int[][] copy = new int[s.length][];
+        for (int i = 0; i < s.length; i++) {
+            copy[i] = s[i].clone();
+        }
+        return copy;
+    }
+
+    /** Dense floating-point operations (2 per multiply-accumulate) of one frame, as benchmarks count them. */
+    public double flopsPerFrame(int height, int width) {
+        Geometry g = geometry(height, width);
+        double spikeConvs = 0;
+        for (double ac : g.acPerFrame) {
+            spikeConvs += ac;
+        }
+        return 2.0 * (spikeConvs + g.macPerFrame) + 2.0 * card.numClasses() * card.featureChannels();
+    }
+
+    /** Forward without a probe; see {@link #forward(INDArray, List, ActivationProbe)}. */
+    public WindowResult forward(INDArray frames, List<MembraneState> states) {
+        return forward(frames, states, null);
+    }
+
+    /**
+     * Runs one window. {@code frames[k, n]} is timestep k of sample n ({@code [K, N, C, H, W]});
+     * {@code states.get(n)} is sample n's state, updated in place. Frames of another data type are
+     * converted.
+     */
+    public WindowResult forward(INDArray frames, List<MembraneState> states, ActivationProbe probe) {
+        if (frames.rank() != 5) {
+            throw new IllegalArgumentException("frames must be [K, N, C, H, W], got shape " + Arrays.toString(frames.shape()));
+        }
+        long[] s = frames.shape();
+        Plan p = plan((int) s[0], (int) s[1], (int) s[2], (int) s[3], (int) s[4], states);
+        INDArray x = p.input;
+        x.assign(frames.reshape('c', s[0] * s[1], s[2], s[3], s[4]));
+        return run(p, states, probe);
+    }
+
+    /**
+     * Runs one window from a plain array: {@code frames} in C order {@code [K, N, C, H, W]} (C =
+     * the card's input channels), so callers need not know ND4J.
+     */
+    public WindowResult forward(float[] frames, int steps, int batch, int height, int width, List<MembraneState> states) {
+        long expected = (long) steps * batch * card.inChannels() * height * width;
+        if (frames.length != expected) {
+            throw new IllegalArgumentException("frames hold " + frames.length + " values, [" + steps + ", " + batch + ", "
+                    + card.inChannels() + ", " + height + ", " + width + "] needs " + expected);
+        }
+        Plan p = plan(steps, batch, card.inChannels(), height, width, states);
+        if (type == DataType.FLOAT) {
+            p.input.data().setData(frames);
+        } else {
+            p.input.assign(Nd4j.create(frames, p.input.shape(), 'c'));
+        }
+        return run(p, states, null);
+    }
+
+    private Plan plan(int steps, int batch, int channels, int height, int width, List<MembraneState> states) {
+        if (channels != card.inChannels()) {
+            throw new IllegalArgumentException("frames have " + channels + " channels, the model expects " + card.inChannels());
+        }
+        if (steps <= 0 || batch <= 0) {
+            throw new IllegalArgumentException("a window needs at least one timestep and one sample, got K=" + steps + ", N=" + batch);
+        }
+        if (states.size() != batch) {
+            throw new IllegalArgumentException(batch + " samples but " + states.size() + " membrane states");
+        }
+        List<Integer> key = List.of(steps, batch, height, width);
+        Plan p = plans.get(key);
+        if (p == null) {
+            p = new Plan(steps, batch, geometry(height, width));
+            plans.put(key, p);
+            if (plans.size() > KEPT_PLANS) {
+                var eldest = plans.entrySet().iterator().next();
+                plans.remove(eldest.getKey());
+                eldest.getValue().close();
+            }
+        }
+        for (int n = 0; n < batch; n++) {
+            MembraneState st = states.get(n);
+            if (st.precision() != precision) {
+                throw new IllegalArgumentException("membrane state " + n + " is " + st.precision() + ", the model computes in " + precision);
+            }
+            if (!Arrays.deepEquals(st.shapes(), p.geometry.lifShapes)) {
+                throw new IllegalArgumentException("membrane state " + n + " does not fit " + height + "x" + width
+                        + " frames of this model (layer shapes differ)");
+            }
+        }
+        return p;
+    }
+
+    private WindowResult run(Plan p, List<MembraneState> states, ActivationProbe probe) {
+        int k = p.steps;
+        int n = p.batch;
+        INDArray[][] u = new INDArray[lifLayers()][n];
+        INDArray[][] sp = new INDArray[lifLayers()][n];
+        for (int l = 0; l < lifLayers(); l++) {
+            for (int i = 0; i < n; i++) {
+                u[l][i] = states.get(i).u(l);
+                sp[l][i] = states.get(i).s(l);
+            }
+        }
+        INDArray x = p.input;
+        for (int i = 0; i < stem.size(); i++) {
+            stem.get(i).apply(x, p.stem[i]);
+            x = p.stem[i];
+        }
+        show(probe, "conv1", x, k, n);
+        for (int b = 0; b < blocks.size(); b++) {
+            Block blk = blocks.get(b);
+            BlockBuffers bb = p.blocks[b];
+            lif.run(x, k, n, u[blk.lifA], sp[blk.lifA], bb.spikesA, p.counts[blk.lifA]);
+            blk.convA.apply(bb.spikesA, bb.residualA);
+            lif.run(bb.residualA, k, n, u[blk.lifB], sp[blk.lifB], bb.spikesB, p.counts[blk.lifB]);
+            blk.convB.apply(bb.spikesB, bb.out);
+            if (blk.shortcut == null) {
+                bb.out.addi(x);
+            } else if (blk.avgpool) {
+                avgpool2x2(x, bb.pooled);
+                blk.shortcut.apply(bb.pooled, bb.shortcut);
+                bb.out.addi(bb.shortcut);
+            } else {
+                blk.shortcut.apply(x, bb.shortcut);
+                bb.out.addi(bb.shortcut);
+            }
+            x = bb.out;
+            show(probe, blk.name, x, k, n);
+        }
+        lif.run(x, k, n, u[headLif], sp[headLif], p.headSpikes, p.counts[headLif]);
+        p.headSpikes.mean(p.pooled, 2, 3);
+        p.pooled.reshape('c', k, n, card.featureChannels()).sum(p.features, 0);
+        p.features.divi(k);
+        Nd4j.gemm(p.features, fcWeight, p.logits, false, true, 1.0, 0.0);
+        p.logits.addiRowVector(fcBias);
+        return result(p, states);
+    }
+
+    private static void show(ActivationProbe probe, String name, INDArray x, int k, int n) {
+        if (probe != null) {
+            long[] s = x.shape();
+            probe.activation(name, x.reshape('c', k, n, s[1], s[2], s[3]));
+        }
+    }
+
+    private static void avgpool2x2(INDArray in, INDArray out) {
+        Nd4j.exec(DynamicCustomOp.builder("avgpool2d")
+                .addInputs(in)
+                .addOutputs(out)
+                // kH, kW, sH, sW, pH, pW, dH, dW, same-mode off, divisor mode, NCHW
+                .addIntegerArguments(2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 0)
+                .build());
+    }
+
+    private WindowResult result(Plan p, List<MembraneState> states) {
+        int k = p.steps;
+        int n = p.batch;
+        int c = card.featureChannels();
+        double[][] logits = p.logits.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[] pooledFlat = p.pooled.castTo(DataType.DOUBLE).data().asDouble();
+        double[][][] pooled = new double[k][n][];
+        for (int t = 0; t < k; t++) {
+            for (int i = 0; i < n; i++) {
+                pooled[t][i] = Arrays.copyOfRange(pooledFlat, (t * n + i) * c, (t * n + i + 1) * c);
+            }
+        }
+        int layers = lifLayers();
+        long[][][] counts = new long[layers][k][n];
+        for (int l = 0; l < layers; l++) {
+            for (int t = 0; t < k; t++) {
+                System.arraycopy(p.counts[l], t * n, counts[l][t], 0, n);
+            }
+        }
+        Geometry g = p.geometry;
+        List<WindowStats> stats = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            double[] rate = new double[layers];
+            double spikes = 0;
+            double sops = 0;
+            for (int l = 0; l < layers; l++) {
+                long sum = 0;
+                for (int t = 0; t < k; t++) {
+                    sum += counts[l][t][i];
+                }
+                spikes += sum;
+                rate[l] = sum / ((double) g.neurons[l] * k);
+                sops += rate[l] * g.acPerFrame[l] * k;
+            }
+            double macs = g.macPerFrame * (double) k + (double) card.numClasses() * c;
+            stats.add(WindowStats.of(rate, spikes / g.totalNeurons, sops, macs));
+        }
+        return new WindowResult(k, n, logits, pooled, counts, List.copyOf(states), List.copyOf(stats));
+    }
+
+    /** Sizes that depend on the frame size: LIF shapes, neurons and operation counts per frame. */
+    private static final class Geometry {
+        final int height;
+        final int width;
+        final int[][] stemOut; // {C, H, W} after each stem conv
+        final int[][] blockIn;
+        final int[][] blockOut;
+        final int[][] lifShapes;
+        final long[] neurons;
+        final long totalNeurons;
+        final double[] acPerFrame; // accumulates of the conv fed by each LIF layer's spikes
+        final double macPerFrame; // stem and shortcut multiply-accumulates
+
+        Geometry(int height, int width, int[][] stemOut, int[][] blockIn, int[][] blockOut, int[][] lifShapes,
+                double[] acPerFrame, double macPerFrame) {
+            this.height = height;
+            this.width = width;
+            this.stemOut = stemOut;
+            this.blockIn = blockIn;
+            this.blockOut = blockOut;
+            this.lifShapes = lifShapes;
+            this.acPerFrame = acPerFrame;
+            this.macPerFrame = macPerFrame;
+            this.neurons = new long[lifShapes.length];
+            long total = 0;
+            for (int l = 0; l < lifShapes.length; l++) {
+                neurons[l] = (long) lifShapes[l][0] * lifShapes[l][1] * lifShapes[l][2];
+                total += neurons[l];
+            }
+            this.totalNeurons = total;
+        }
+    }
+
+    private Geometry geometry(int height, int width) {
+        if (height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("frame size must be positive, was " + height + "x" + width);
+        }
+        int[][] stemOut = new int[stem.size()][];
+        int h = height;
+        int w = width;
+        double macs = 0;
+        for (int i = 0; i < stem.size(); i++) {
+            FoldedConv c = stem.get(i);
+            h = c.outSize(h);
+            w = c.outSize(w);
+            checkSize(h, w, height, width, "conv1");
+            stemOut[i] = new int[] {c.out, h, w};
+            macs += c.macsPerFrame(h, w);
+        }
+        int[][] blockIn = new int[blocks.size()][];
+        int[][] blockOut = new int[blocks.size()][];
+        int[][] lifShapes = new int[lifLayers()][];
+        double[] ac = new double[lifLayers()];
+        int channels = stem.get(stem.size() - 1).out;
+        for (int b = 0; b < blocks.size(); b++) {
+            Block blk = blocks.get(b);
+            blockIn[b] = new int[] {channels, h, w};
+            lifShapes[blk.lifA] = new int[] {channels, h, w};
+            int ho = blk.convA.outSize(h);
+            int wo = blk.convA.outSize(w);
+            checkSize(ho, wo, height, width, blk.name);
+            ac[blk.lifA] = blk.convA.macsPerFrame(ho, wo);
+            lifShapes[blk.lifB] = new int[] {blk.convA.out, ho, wo};
+            ac[blk.lifB] = blk.convB.macsPerFrame(ho, wo);
+            if (blk.shortcut != null) {
+                if (blk.avgpool && (h % 2 != 0 || w % 2 != 0)) {
+                    throw new IllegalArgumentException(height + "x" + width + " frames give an odd " + h + "x" + w + " input to "
+                            + blk.name + ", whose 2x2 average-pool shortcut needs even sizes");
+                }
+                macs += blk.shortcut.macsPerFrame(ho, wo);
+            }
+            blockOut[b] = new int[] {blk.convB.out, ho, wo};
+            channels = blk.convB.out;
+            h = ho;
+            w = wo;
+        }
+        lifShapes[headLif] = new int[] {channels, h, w};
+        return new Geometry(height, width, stemOut, blockIn, blockOut, lifShapes, ac, macs);
+    }
+
+    private static void checkSize(int h, int w, int height, int width, String where) {
+        if (h <= 0 || w <= 0) {
+            throw new IllegalArgumentException(height + "x" + width + " frames are too small: " + where + " would be " + h + "x" + w);
+        }
+    }
+
+    /** Buffers of one block for one window shape. */
+    private static final class BlockBuffers {
+        INDArray spikesA;
+        INDArray residualA;
+        INDArray spikesB;
+        INDArray out;
+        INDArray shortcut;
+        INDArray pooled;
+    }
+
+    /** Everything a window of one shape needs, allocated once and reused. */
+    private final class Plan {
+        final int steps;
+        final int batch;
+        final Geometry geometry;
+        final INDArray input;
+        final INDArray[] stem;
+        final BlockBuffers[] blocks;
+        final INDArray headSpikes;
+        final INDArray pooled;
+        final INDArray features;
+        final INDArray logits;
+        final long[][] counts;
+        private final List<INDArray> all = new ArrayList<>();
+
+        Plan(int steps, int batch, Geometry g) {
+            this.steps = steps;
+            this.batch = batch;
+            this.geometry = g;
+            long kn = (long) steps * batch;
+            input = alloc(kn, card.inChannels(), g.height, g.width);
+            stem = new INDArray[g.stemOut.length];
+            for (int i = 0; i < stem.length; i++) {
+                stem[i] = alloc(kn, g.stemOut[i][0], g.stemOut[i][1], g.stemOut[i][2]);
+            }
+            blocks = new BlockBuffers[MsResNet.this.blocks.size()];
+            for (int b = 0; b < blocks.length; b++) {
+                Block blk = MsResNet.this.blocks.get(b);
+                int[] in = g.blockIn[b];
+                int[] out = g.blockOut[b];
+                BlockBuffers bb = new BlockBuffers();
+                bb.spikesA = alloc(kn, in[0], in[1], in[2]);
+                bb.residualA = alloc(kn, out[0], out[1], out[2]);
+                bb.spikesB = alloc(kn, out[0], out[1], out[2]);
+                bb.out = alloc(kn, out[0], out[1], out[2]);
+                if (blk.shortcut != null) {
+                    bb.shortcut = alloc(kn, out[0], out[1], out[2]);
+                    if (blk.avgpool) {
+                        bb.pooled = alloc(kn, in[0], in[1] / 2, in[2] / 2);
+                    }
+                }
+                blocks[b] = bb;
+            }
+            int[] head = g.lifShapes[headLif];
+            headSpikes = alloc(kn, head[0], head[1], head[2]);
+            pooled = alloc(kn, head[0]);
+            features = alloc(batch, head[0]);
+            logits = alloc(batch, card.numClasses());
+            counts = new long[lifLayers()][(int) kn];
+        }
+
+        private INDArray alloc(long... shape) {
+            INDArray a = Nd4j.create(type, shape, 'c');
+            all.add(a);
+            return a;
+        }
+
+        void close() {
+            for (INDArray a : all) {
+                if (a.closeable()) {
+                    a.close();
+                }
+            }
+        }
+    }
+}
