@@ -11,7 +11,6 @@ import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.schemas.EventPacket;
 import java.nio.ByteBuffer;
-import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -19,14 +18,7 @@ class EventPacketCodecTest {
     private static final SensorGeometry GEN3 = new SensorGeometry(640, 480);
 
     static EventBatch randomEvents(long seed, int n, SensorGeometry g) {
-        Random r = new Random(seed);
-        EventBatch b = new EventBatch(n);
-        long t = 1_000_000L + r.nextInt(1000);
-        for (int i = 0; i < n; i++) {
-            t += r.nextInt(40) - 3; // mostly forward, sometimes a few µs back as real cameras do
-            b.add(t, r.nextInt(g.width()), r.nextInt(g.height()), r.nextInt(2));
-        }
-        return b;
+        return RandomEvents.of(seed, n, g);
     }
 
     @Test
