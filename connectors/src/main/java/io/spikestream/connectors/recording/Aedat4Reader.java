@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import net.jpountz.lz4.LZ4FrameInputStream;
+import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
 
 /**
  * AEDAT 4.0 (iniVation DV): the line {@code #!AER-DAT4.0\r\n}, an int32 size and an IOHeader
@@ -200,9 +201,7 @@ public final class Aedat4Reader extends AbstractEventReader {
             System.arraycopy(packed, 0, packet, 0, size);
             return size;
         }
-        try (InputStream z = compression == Compression.LZ4 || compression == Compression.LZ4_HIGH
-                ? new LZ4FrameInputStream(new ByteArrayInputStream(packed, 0, size))
-                : new ZstdInputStream(new ByteArrayInputStream(packed, 0, size))) {
+        try (InputStream z = decompressing(size)) {
             int len = 0;
             while (true) {
                 if (len == packet.length) {
@@ -222,6 +221,20 @@ public final class Aedat4Reader extends AbstractEventReader {
         } catch (IOException | RuntimeException e) {
             throw in.error(packetOffset, "corrupt " + compression + " packet: " + e.getMessage());
         }
+    }
+
+    /**
+     * LZ4 frames with independent blocks go through lz4-java; DV writes linked blocks (each may
+     * refer back into the previous one), which lz4-java's frame reader refuses, so those go
+     * through commons-compress's frame reader.
+     */
+    private InputStream decompressing(int size) throws IOException {
+        ByteArrayInputStream raw = new ByteArrayInputStream(packed, 0, size);
+        if (compression == Compression.ZSTD || compression == Compression.ZSTD_HIGH) {
+            return new ZstdInputStream(raw);
+        }
+        boolean independentBlocks = size > 4 && (packed[4] & 0x20) != 0;
+        return independentBlocks ? new LZ4FrameInputStream(raw) : new FramedLZ4CompressorInputStream(raw);
     }
 
     private void parseEventPacket(int length) throws RecordingFormatException {

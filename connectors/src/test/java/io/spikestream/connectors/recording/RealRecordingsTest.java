@@ -70,6 +70,48 @@ class RealRecordingsTest {
         }
     }
 
+    @Test
+    void aedat4SampleFromADvxplorerHasTheStatedCountsGeometryAndTimes() throws IOException {
+        Path f = SharedData.real("dvxplorer_sample.aedat4");
+        assertEquals(RecordingFormat.AEDAT4, Recordings.detect(f));
+        try (EventReader r = Recordings.open(f)) {
+            assertEquals(new SensorGeometry(320, 240), r.geometry());
+            RecordingStats s = RecordingStats.of(r);
+            assertEquals(111_954, s.events);
+            assertEquals(1_605_537_493_718_345L, s.tFirst);
+            assertTrue(s.monotonic);
+            long span = s.tLast - s.tFirst;
+            assertTrue(span > 585_000 && span < 595_000, "span " + span + " µs, stated 0.590 s");
+            double onShare = (double) s.on / s.events;
+            assertTrue(onShare > 0.485 && onShare < 0.495, "ON share " + onShare + ", stated 49 %");
+            assertEquals(0, r.skipped());
+        }
+    }
+
+    @Test
+    void nmnistSampleHasTheStatedCountsAndTimes() throws IOException {
+        Path f = SharedData.real("nmnist_sample.bin");
+        assertEquals(RecordingFormat.NMNIST, Recordings.detect(f));
+        try (NmnistReader r = (NmnistReader) Recordings.open(f)) {
+            assertEquals(new SensorGeometry(34, 34), r.geometry());
+            RecordingStats s = RecordingStats.of(r);
+            assertEquals(4_325, s.events);
+            assertEquals(2_145, s.on);
+            assertEquals(2_180, s.off);
+            assertEquals(654, s.tFirst);
+            assertEquals(311_175, s.tLast);
+            assertTrue(s.maxX <= 33 && s.maxY <= 33);
+            assertEquals(0, r.overflowMarkers());
+            assertEquals(0, r.skipped());
+        }
+    }
+
+    @Test
+    void prophesseFilesAreDetectedFromTheirHeaders() throws IOException {
+        assertEquals(RecordingFormat.EVT2, Recordings.detect(SharedData.real("prophesee_gen3_evt2_sample.raw")));
+        assertEquals(RecordingFormat.EVT3, Recordings.detect(SharedData.real("prophesee_gen41_evt3_sample.raw")));
+    }
+
     /** The raw little-endian record bytes of a 1-D structured .npy file (header parsed here). */
     static ByteBuffer npyRecords(Path npy) throws IOException {
         byte[] all = Files.readAllBytes(npy);
