@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
         description = "Streaming event-camera classification with MS-ResNet on Apache Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            InferCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
     public static final int OK = 0;
