@@ -1,0 +1,198 @@
+package io.spikestream.pipeline.job;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * The classifier operator, on the stream keyed by sensor. Windows are buffered until
+ * {@code batchSize} are waiting or the oldest has waited {@code maxWaitMs}, then classified in
+ * one forward pass, each starting from its sensor's membrane state in Flink keyed state
+ * ({@code byte[]}, so it works on the heap and the RocksDB backend) and storing the new state
+ * back. A sensor's state starts fresh when its window starts more than {@code stateResetGapUs}
+ * after the previous one ended.
+ *
+ * <p>Windows of the same sensor are never in one batch (the second needs the first's state).
+ * The buffer is flushed before every checkpoint barrier and at the end of input, so a
+ * checkpoint never holds windows that are neither in state upstream nor emitted.
+ */
+public class ClassifierOperator extends AbstractStreamOperator<ClassificationResult>
+        implements OneInputStreamOperator<FramedWindow, ClassificationResult>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    private final JobConfig config;
+    private final SpikestreamJob.SerializableFunction<JobConfig, WindowModel> modelFactory;
+    private transient WindowModel model;
+    private transient ValueState<byte[]> membrane;
+    private transient ValueState<Long> lastEnd;
+    private transient ValueState<float[]> history;
+    private transient List<FramedWindow> pending;
+    private transient Set<String> pendingSensors;
+    private transient long flushDue;
+    private transient Counter windowsClassified;
+    private transient Counter stateResets;
+    private transient Histogram forwardMs;
+    private transient Histogram batchSizes;
+    private transient Histogram latencyMs;
+    private transient volatile double lastSpikesPerNeuron;
+
+    /**
+     * @param modelFactory loads the model on the task manager (must be serializable, e.g. a
+     *     method reference to a static loader)
+     */
+    public ClassifierOperator(JobConfig config, SpikestreamJob.SerializableFunction<JobConfig, WindowModel> modelFactory) {
+        this.config = config;
+        this.modelFactory = modelFactory;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        model = modelFactory.apply(config);
+        membrane = getRuntimeContext().getState(new ValueStateDescriptor<>("membrane", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        lastEnd = getRuntimeContext().getState(new ValueStateDescriptor<>("last-window-end", Types.LONG));
+        history = getRuntimeContext().getState(new ValueStateDescriptor<>("probability-history", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
+        pending = new ArrayList<>();
+        pendingSensors = new HashSet<>();
+        flushDue = Long.MAX_VALUE;
+        var metrics = getMetricGroup();
+        windowsClassified = metrics.counter("windowsClassified");
+        stateResets = metrics.counter("stateResets");
+        forwardMs = metrics.histogram("forwardPassMs", new DescriptiveStatisticsHistogram(1000));
+        batchSizes = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
+        latencyMs = metrics.histogram("latencyMs", new DescriptiveStatisticsHistogram(1000));
+        metrics.gauge("spikesPerNeuron", () -> lastSpikesPerNeuron);
+    }
+
+    @Override
+    public void processElement(StreamRecord<FramedWindow> element) throws Exception {
+        FramedWindow w = element.getValue();
+        if (pendingSensors.contains(w.sensorId)) {
+            flush();
+        }
+        pending.add(w);
+        pendingSensors.add(w.sensorId);
+        if (pending.size() >= config.batchSize()) {
+            flush();
+        } else if (pending.size() == 1) {
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            flushDue = now + config.maxWaitMs();
+            long due = flushDue;
+            getProcessingTimeService().registerTimer(due, t -> {
+                if (flushDue == due) {
+                    flush();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        flush();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    /** Classifies every buffered window in one forward pass and emits the results. */
+    private void flush() throws Exception {
+        flushDue = Long.MAX_VALUE;
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<FramedWindow> batch = pending;
+        pending = new ArrayList<>();
+        pendingSensors.clear();
+
+        List<float[]> frames = new ArrayList<>(batch.size());
+        List<byte[]> states = new ArrayList<>(batch.size());
+        boolean[] fresh = new boolean[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            FramedWindow w = batch.get(i);
+            setCurrentKey(w.sensorId);
+            Long end = lastEnd.value();
+            byte[] state = membrane.value();
+            if (state != null && end != null && w.startUs - end > config.stateResetGapUs()) {
+                state = null;
+                history.clear();
+                stateResets.inc();
+            }
+            fresh[i] = state == null;
+            frames.add(w.frames);
+            states.add(state);
+        }
+        FramedWindow first = batch.get(0);
+        long t0 = System.nanoTime();
+        List<WindowModel.Result> results = model.forward(frames, first.bins, first.height, first.width, states);
+        forwardMs.update((System.nanoTime() - t0) / 1_000_000);
+        batchSizes.update(batch.size());
+
+        List<String> names = model.classNames();
+        for (int i = 0; i < batch.size(); i++) {
+            FramedWindow w = batch.get(i);
+            WindowModel.Result r = results.get(i);
+            setCurrentKey(w.sensorId);
+            membrane.update(r.state());
+            lastEnd.update(w.endUs);
+            float[] p = Probabilities.softmax(r.logits());
+            float[] h = Probabilities.remember(history.value(), p, config.smoothing());
+            history.update(h);
+            float[] smoothed = Probabilities.mean(h, p.length);
+
+            ClassificationResult c = new ClassificationResult();
+            c.sensorId = w.sensorId;
+            c.windowIndex = w.index;
+            c.windowStartUs = w.startUs;
+            c.windowEndUs = w.endUs;
+            c.events = w.events();
+            c.logits = r.logits();
+            c.probabilities = p;
+            c.topClass = Probabilities.argmax(p);
+            c.topClassName = names.get(c.topClass);
+            c.smoothedProbabilities = smoothed;
+            c.smoothedClass = Probabilities.argmax(smoothed);
+            c.smoothedClassName = names.get(c.smoothedClass);
+            c.spikesPerNeuron = r.spikesPerNeuron();
+            c.layerNames = r.layerNames().toArray(new String[0]);
+            c.layerRates = r.layerRates();
+            c.synapticOperations = r.synapticOperations();
+            c.energyPicojoules = r.energyPicojoules();
+            c.modelId = model.id();
+            c.freshState = fresh[i];
+            c.emittedAtMs = System.currentTimeMillis();
+            c.latencyMs = c.emittedAtMs - w.closedAtMs;
+            latencyMs.update((long) c.latencyMs);
+            lastSpikesPerNeuron = r.spikesPerNeuron();
+            windowsClassified.inc();
+            output.collect(new StreamRecord<>(c, w.endUs - 1));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (model != null) {
+            model.close();
+        }
+        super.close();
+    }
+}

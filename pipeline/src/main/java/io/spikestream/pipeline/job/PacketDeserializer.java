@@ -1,0 +1,63 @@
+package io.spikestream.pipeline.job;
+
+import io.spikestream.connectors.event.EventBatch;
+import io.spikestream.connectors.kafka.AvroBinary;
+import io.spikestream.connectors.kafka.EventPacketCodec;
+import io.spikestream.schemas.EventPacket;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Turns Kafka records of Avro {@code EventPacket}s into {@link SensorEvents}, and never throws:
+ * a record that is not a valid packet (garbage bytes, inconsistent columns, impossible geometry)
+ * becomes a {@link SensorEvents#bad} carrying the raw bytes and the reason, for the dead letters.
+ */
+public class PacketDeserializer implements KafkaRecordDeserializationSchema<SensorEvents> {
+    private static final long serialVersionUID = 1L;
+    private transient AvroBinary<EventPacket> avro;
+    private transient EventBatch batch;
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SensorEvents> out) {
+        out.collect(decode(record.topic(), record.partition(), record.offset(), record.value()));
+    }
+
+    /** Decodes one record value; exposed for tests and the bounded sources. */
+    public SensorEvents decode(String topic, int partition, long offset, byte[] value) {
+        if (avro == null) {
+            avro = new AvroBinary<>(EventPacket.class);
+            batch = new EventBatch(1 << 12);
+        }
+        if (value == null) {
+            return SensorEvents.bad(topic, partition, offset, "record without a value", null);
+        }
+        try {
+            AvroBinary.Decoded<EventPacket> d = avro.tryDecode(value, null);
+            if (!d.ok()) {
+                return SensorEvents.bad(topic, partition, offset, "not an EventPacket: " + d.problem(), value);
+            }
+            EventPacket packet = d.value();
+            EventPacketCodec.DecodeResult r = EventPacketCodec.tryDecode(packet, batch);
+            if (!r.ok()) {
+                return SensorEvents.bad(topic, partition, offset, "invalid EventPacket: " + r.problem(), value);
+            }
+            SensorEvents e = SensorEvents.of(packet.getSensorId().toString(), packet.getWidth(), packet.getHeight(),
+                    packet.getSequence(), batch, 0, batch.size());
+            e.source = topic;
+            e.partition = partition;
+            e.offset = offset;
+            return e;
+        } catch (RuntimeException e) {
+            // the decoders report problems as results; anything else still must not fail the job
+            return SensorEvents.bad(topic, partition, offset, "undecodable: " + e, value);
+        }
+    }
+
+    @Override
+    public TypeInformation<SensorEvents> getProducedType() {
+        return Types.POJO(SensorEvents.class);
+    }
+}

@@ -1,0 +1,168 @@
+package io.spikestream.pipeline.job;
+
+import io.spikestream.connectors.kafka.AvroBinary;
+import io.spikestream.schemas.Classification;
+import io.spikestream.schemas.DeadLetter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Builds the spikestream job: input packets → triage (undecodable → dead letters) →
+ * keyBy(sensor) → {@link FramingFunction} → keyBy(sensor) → {@link ClassifierOperator} →
+ * classifications, plus the dead-letter stream. Sources and sinks are separate so that commands
+ * and tests compose the job they need (Kafka or recordings in; Kafka, collect or print out).
+ */
+public final class SpikestreamJob {
+    private SpikestreamJob() {
+    }
+
+    /**
+     * The job's streams.
+     *
+     * @param windows framed windows (what the classifier consumes)
+     * @param classifications one per window, or null when the model is off
+     * @param deadLetters undecodable records, late and out-of-bounds events
+     */
+    public record Streams(DataStream<FramedWindow> windows, DataStream<ClassificationResult> classifications,
+                          DataStream<DeadLetterRecord> deadLetters) {}
+
+    /** Packets from a Kafka topic of Avro EventPackets, with per-partition watermarks and idleness. */
+    public static DataStream<SensorEvents> kafkaInput(StreamExecutionEnvironment env, String bootstrapServers, String topic,
+                                                      String groupId, OffsetsInitializer start, JobConfig config) {
+        return kafkaInput(env, bootstrapServers, topic, groupId, start, null, config);
+    }
+
+    /**
+     * As above; with {@code stopAt} non-null the source is bounded (reads up to those offsets and
+     * finishes), for evaluation runs and tests.
+     */
+    public static DataStream<SensorEvents> kafkaInput(StreamExecutionEnvironment env, String bootstrapServers, String topic,
+                                                      String groupId, OffsetsInitializer start, OffsetsInitializer stopAt,
+                                                      JobConfig config) {
+        var builder = KafkaSource.<SensorEvents>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(start)
+                .setDeserializer(new PacketDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", stopAt == null ? "10000" : "-1");
+        if (stopAt != null) {
+            builder.setBounded(stopAt);
+        }
+        KafkaSource<SensorEvents> source = builder.build();
+        return env.fromSource(source, PacketWatermarks.strategy(config.outOfOrdernessUs(), config.sourceIdleMs()),
+                "events:" + topic);
+    }
+
+    /**
+     * The job on {@code input}.
+     *
+     * @param models loads the model on each task manager (serializable); unused when the config has no model
+     */
+    public static Streams build(DataStream<SensorEvents> input, JobConfig config,
+                                SerializableFunction<JobConfig, WindowModel> models) {
+        SingleOutputStreamOperator<SensorEvents> good = input.process(new Triage()).name("triage")
+                .returns(Types.POJO(SensorEvents.class));
+        SingleOutputStreamOperator<FramedWindow> windows = good
+                .keyBy(e -> e.sensorId, Types.STRING)
+                .process(new FramingFunction(config)).name("framing").uid("framing")
+                .returns(Types.POJO(FramedWindow.class));
+        DataStream<DeadLetterRecord> dead = good.getSideOutput(FramingFunction.DEAD_LETTERS)
+                .union(windows.getSideOutput(FramingFunction.DEAD_LETTERS));
+        DataStream<ClassificationResult> classifications = null;
+        if (config.modelPath() != null) {
+            classifications = windows
+                    .keyBy(w -> w.sensorId, Types.STRING)
+                    .transform("classifier", Types.POJO(ClassificationResult.class), new ClassifierOperator(config, models))
+                    .uid("classifier");
+        }
+        return new Streams(windows, classifications, dead);
+    }
+
+    /** A function that Flink can ship to the task managers. */
+    public interface SerializableFunction<T, R> extends Function<T, R>, java.io.Serializable {}
+
+    /**
+     * Avro {@code Classification}s to Kafka, keyed by sensor. With EXACTLY_ONCE the records are
+     * written in transactions committed at checkpoints: read them with {@code isolation.level=read_committed}.
+     */
+    public static KafkaSink<ClassificationResult> classificationSink(String bootstrapServers, String topic,
+                                                                     DeliveryGuarantee guarantee, String transactionalIdPrefix) {
+        return KafkaSink.<ClassificationResult>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setDeliveryGuarantee(guarantee)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setProperty("transaction.timeout.ms", "900000")
+                .setRecordSerializer(new ClassificationRecords(topic))
+                .build();
+    }
+
+    /** Avro {@code DeadLetter}s to Kafka, keyed by source. */
+    public static KafkaSink<DeadLetterRecord> deadLetterSink(String bootstrapServers, String topic,
+                                                             DeliveryGuarantee guarantee, String transactionalIdPrefix) {
+        return KafkaSink.<DeadLetterRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setDeliveryGuarantee(guarantee)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setProperty("transaction.timeout.ms", "900000")
+                .setRecordSerializer(new DeadLetterRecords(topic))
+                .build();
+    }
+
+    static final class ClassificationRecords implements KafkaRecordSerializationSchema<ClassificationResult> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+        private transient AvroBinary<Classification> avro;
+
+        ClassificationRecords(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(ClassificationResult c, KafkaSinkContext ctx, Long timestamp) {
+            if (avro == null) {
+                avro = new AvroBinary<>(Classification.class);
+            }
+            return new ProducerRecord<>(topic, c.sensorId.getBytes(StandardCharsets.UTF_8), avro.encode(c.toAvro()));
+        }
+    }
+
+    static final class DeadLetterRecords implements KafkaRecordSerializationSchema<DeadLetterRecord> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+        private transient AvroBinary<DeadLetter> avro;
+
+        DeadLetterRecords(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(DeadLetterRecord d, KafkaSinkContext ctx, Long timestamp) {
+            if (avro == null) {
+                avro = new AvroBinary<>(DeadLetter.class);
+            }
+            DeadLetter letter = DeadLetter.newBuilder()
+                    .setSource(d.source == null ? "" : d.source)
+                    .setPartition(d.partition)
+                    .setOffset(d.offset)
+                    .setReason(d.reason)
+                    .setPayload(ByteBuffer.wrap(d.payload == null ? new byte[0] : d.payload))
+                    .setTimeMs(d.timeMs)
+                    .build();
+            byte[] key = (d.source == null ? "" : d.source).getBytes(StandardCharsets.UTF_8);
+            return new ProducerRecord<>(topic, key, avro.encode(letter));
+        }
+    }
+}

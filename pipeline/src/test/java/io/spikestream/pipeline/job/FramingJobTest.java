@@ -1,0 +1,144 @@
+package io.spikestream.pipeline.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spikestream.connectors.event.EventBatch;
+import io.spikestream.connectors.event.SensorGeometry;
+import io.spikestream.connectors.kafka.DeadLetterDeserializer;
+import io.spikestream.connectors.kafka.LocalKafkaBroker;
+import io.spikestream.pipeline.framing.Framer;
+import io.spikestream.pipeline.framing.FramingSpec;
+import io.spikestream.pipeline.framing.Window;
+import io.spikestream.schemas.DeadLetter;
+import io.spikestream.schemas.EventPacket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The framing half of the job through the real path: Kafka broker in-process, Flink MiniCluster. */
+class FramingJobTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static LocalKafkaBroker kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = LocalKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    static final SensorGeometry G = new SensorGeometry(34, 26);
+    static final FramingSpec SPEC = new FramingSpec(2_000, 4, 4, 8, 8, G, 0, FramingSpec.Fit.LETTERBOX, false, false, 0);
+
+    @Test
+    void framesFromKafkaEqualOfflineFramingAndBadInputIsDeadLetteredWithoutStoppingTheJob() throws Exception {
+        String topic = "framing-events";
+        String dead = "framing-dead";
+        TestPackets.createTopic(kafka, topic, 2);
+        TestPackets.createTopic(kafka, dead, 1);
+        Map<String, EventBatch> sent = new HashMap<>();
+        try (KafkaProducer<String, EventPacket> producer = TestPackets.producer(kafka.bootstrapServers());
+             KafkaProducer<String, byte[]> raw = TestPackets.rawProducer(kafka.bootstrapServers())) {
+            for (int s = 0; s < 3; s++) {
+                String sensor = "cam-" + s;
+                EventBatch events = TestPackets.events(s, G, 30_000, 20, 5_000_000L * s);
+                sent.put(sensor, events);
+                long seq = TestPackets.publish(producer, topic, sensor, G, events, 700, 0);
+                if (s == 0) {
+                    producer.flush();
+                    raw.send(new ProducerRecord<>(topic, sensor, "not avro at all".getBytes(StandardCharsets.UTF_8)));
+                    raw.flush();
+                    // five events from the first window, long after it closed
+                    EventBatch late = new EventBatch();
+                    for (int i = 0; i < 5; i++) {
+                        late.add(events.t(i), 1, 1, 1);
+                    }
+                    TestPackets.publish(producer, topic, sensor, G, late, 700, seq);
+                    producer.flush();
+                    // and the stream goes on: these must still be framed
+                    EventBatch more = TestPackets.events(99, G, 5_000, 20, events.t(events.size() - 1) + 1_000);
+                    TestPackets.publish(producer, topic, sensor, G, more, 700, seq + 1);
+                    events.addAll(more, 0, more.size());
+                }
+            }
+        }
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        JobConfig config = JobConfig.defaults(SPEC, null).withOutOfOrderness(10_000);
+        var input = SpikestreamJob.kafkaInput(env, kafka.bootstrapServers(), topic, "framing-test",
+                OffsetsInitializer.earliest(), OffsetsInitializer.latest(), config);
+        SpikestreamJob.Streams job = SpikestreamJob.build(input, config, null);
+        job.deadLetters().sinkTo(SpikestreamJob.deadLetterSink(kafka.bootstrapServers(), dead,
+                DeliveryGuarantee.AT_LEAST_ONCE, "framing-test-dl"));
+
+        Map<String, List<Window>> framed = new HashMap<>();
+        try (CloseableIterator<FramedWindow> it = job.windows().executeAndCollect("framing-test")) {
+            it.forEachRemaining(w -> framed.computeIfAbsent(w.sensorId, k -> new ArrayList<>()).add(w.window()));
+        }
+
+        for (Map.Entry<String, EventBatch> e : sent.entrySet()) {
+            List<Window> offline = Framer.frames(e.getValue(), SPEC, G, e.getKey());
+            List<Window> streamed = framed.get(e.getKey());
+            assertEquals(offline.size(), streamed.size(), e.getKey());
+            for (int i = 0; i < offline.size(); i++) {
+                assertTrue(offline.get(i).sameAs(streamed.get(i)), e.getKey() + " window " + i);
+            }
+        }
+
+        List<DeadLetter> letters = readAll(dead, 2);
+        assertEquals(2, letters.size(), letters.toString());
+        assertTrue(letters.stream().anyMatch(d -> d.getReason().toString().startsWith("not an EventPacket")), letters.toString());
+        assertTrue(letters.stream().anyMatch(d -> d.getReason().toString().startsWith("5 late event(s) from sensor cam-0")),
+                letters.toString());
+    }
+
+    static List<DeadLetter> readAll(String topic, int expected) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("group.id", "reader-" + topic);
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        List<DeadLetter> out = new ArrayList<>();
+        try (KafkaConsumer<String, DeadLetter> c = new KafkaConsumer<>(p, new StringDeserializer(), new DeadLetterDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline && out.size() < expected) {
+                for (ConsumerRecord<String, DeadLetter> r : c.poll(Duration.ofMillis(200))) {
+                    out.add(r.value());
+                }
+            }
+            // anything beyond the expected count would show up now
+            for (ConsumerRecord<String, DeadLetter> r : c.poll(Duration.ofMillis(500))) {
+                out.add(r.value());
+            }
+        }
+        return out;
+    }
+}
