@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         description = "Streaming event-camera classification with MS-ResNet on Apache Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ReplayCommand.class,
             InferCommand.class,
             BenchCommand.class,
         })

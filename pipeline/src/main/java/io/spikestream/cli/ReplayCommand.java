@@ -1,0 +1,172 @@
+package io.spikestream.cli;
+
+import io.spikestream.connectors.recording.EventReader;
+import io.spikestream.connectors.recording.RecordingSummary;
+import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.connectors.replay.ProgressListener;
+import io.spikestream.connectors.replay.ReplayOptions;
+import io.spikestream.connectors.replay.ReplayProgress;
+import io.spikestream.connectors.replay.ReplaySummary;
+import io.spikestream.connectors.replay.Replayer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code spikestream replay FILE --bootstrap-servers H:P --topic T}: publishes a recording to Kafka
+ * as EventPackets keyed by sensor id, paced to event time × speed, with a progress bar on stderr and
+ * a summary (one JSON line on stdout, one readable line on stderr). Delivery is checked packet by
+ * packet: a broker that goes away fails the command (exit 1) after the delivery timeout.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Publish a recording to Kafka as EventPackets keyed by sensor id, paced to event time x speed.",
+                "Prints progress on stderr and a summary: one JSON line on stdout (events, packets, bytes,",
+                "events_per_second, max_lag_ms, ...) and one readable line on stderr.",
+                "The producer is idempotent (acks=all); undelivered packets fail the command after the delivery timeout."})
+public final class ReplayCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "the recording (any format `info` reads)")
+    Path file;
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]", description = "Kafka brokers")
+    String bootstrapServers;
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "topic to publish to")
+    String topic;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Pace pace = new Pace();
+
+    /** Either a speed factor or no pacing at all. */
+    static final class Pace {
+        @Option(names = "--speed", paramLabel = "X", description = "event time runs X times faster than wall time (default 1)")
+        Double speed;
+
+        @Option(names = "--max-speed", description = "publish as fast as the broker accepts")
+        boolean maxSpeed;
+    }
+
+    @Option(names = "--sensor-id", paramLabel = "ID", description = "Kafka key and sensor id (default: the file name without extension)")
+    String sensorId;
+
+    @Option(names = "--packet-us", paramLabel = "N", defaultValue = "1000", description = "event time per packet in µs (default ${DEFAULT-VALUE})")
+    long packetUs;
+
+    @Option(names = "--max-packet-events", paramLabel = "N", defaultValue = "32768", description = "most events per packet (default ${DEFAULT-VALUE})")
+    int maxPacketEvents;
+
+    @Option(names = "--delivery-timeout-ms", paramLabel = "MS", defaultValue = "120000",
+            description = "how long the producer retries a packet before giving up (default ${DEFAULT-VALUE})")
+    long deliveryTimeoutMs;
+
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws IOException {
+        InfoCommand.requireFile(spec, file);
+        ReplayOptions options = options();
+        String sensor = sensorId != null ? sensorId : defaultSensorId(file);
+
+        // a first streaming pass gives the totals the progress bar needs ("% of recording")
+        RecordingSummary totals;
+        try (EventReader r = Recordings.open(file)) {
+            totals = RecordingSummary.scan(r);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressBar bar = new ProgressBar(err, totals.events());
+        ReplaySummary summary;
+        try (EventReader r = Recordings.open(file)) {
+            summary = Replayer.replay(r, sensor, options, bootstrapServers, noProgress ? ProgressListener.NONE : bar);
+        } finally {
+            bar.finish();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(summary.toJson());
+        out.flush();
+        err.println(summary.describe());
+        err.flush();
+        return Main.OK;
+    }
+
+    private ReplayOptions options() {
+        if (sensorId != null && sensorId.isBlank()) {
+            throw usage("--sensor-id must not be empty");
+        }
+        double speed = pace.maxSpeed ? ReplayOptions.MAX_SPEED : pace.speed == null ? 1.0 : pace.speed;
+        if (!pace.maxSpeed && !(speed > 0 && Double.isFinite(speed))) {
+            throw usage("--speed must be a number > 0 (or use --max-speed), got " + pace.speed);
+        }
+        if (packetUs < 1) {
+            throw usage("--packet-us must be >= 1, got " + packetUs);
+        }
+        if (maxPacketEvents < 1 || maxPacketEvents > 1 << 20) {
+            throw usage("--max-packet-events must be in [1, 1048576], got " + maxPacketEvents);
+        }
+        if (deliveryTimeoutMs < 1) {
+            throw usage("--delivery-timeout-ms must be >= 1, got " + deliveryTimeoutMs);
+        }
+        if (topic.isBlank()) {
+            throw usage("--topic must not be empty");
+        }
+        for (String server : bootstrapServers.split(",")) {
+            int colon = server.lastIndexOf(':');
+            if (colon <= 0 || !server.substring(colon + 1).matches("\\d{1,5}")
+                    || Integer.parseInt(server.substring(colon + 1)) > 65535) {
+                throw usage("--bootstrap-servers wants HOST:PORT[,HOST:PORT...], got '" + bootstrapServers + "'");
+            }
+        }
+        return new ReplayOptions(topic, speed, packetUs, maxPacketEvents, Duration.ofMillis(deliveryTimeoutMs));
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    static String defaultSensorId(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    /** A one-line progress bar redrawn in place on stderr. */
+    static final class ProgressBar implements ProgressListener {
+        private static final int WIDTH = 30;
+        private final PrintWriter err;
+        private final long total;
+        private boolean drawn;
+
+        ProgressBar(PrintWriter err, long total) {
+            this.err = err;
+            this.total = total;
+        }
+
+        @Override
+        public void onProgress(ReplayProgress p) {
+            double fraction = total == 0 ? 1 : Math.min(1, (double) p.events() / total);
+            int filled = (int) Math.round(fraction * WIDTH);
+            err.print(String.format(Locale.ROOT, "\r[%s%s] %5.1f%%  %,d/%,d events  %,.0f events/s  lag %.1f ms ",
+                    "#".repeat(filled), "-".repeat(WIDTH - filled), 100 * fraction, p.events(), total,
+                    p.eventsPerSecond(), p.lagMs()));
+            err.flush();
+            drawn = true;
+        }
+
+        void finish() {
+            if (drawn) {
+                err.println();
+                err.flush();
+                drawn = false;
+            }
+        }
+    }
+}
