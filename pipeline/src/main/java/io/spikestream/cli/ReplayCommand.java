@@ -10,6 +10,7 @@ import io.spikestream.connectors.replay.ReplaySummary;
 import io.spikestream.connectors.replay.Replayer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -73,7 +74,9 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        InfoCommand.requireFile(spec, file);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw usage((Files.exists(file) ? "cannot read: " : "no such file: ") + file);
+        }
         ReplayOptions options = options();
         String sensor = sensorId != null ? sensorId : defaultSensorId(file);
 
