@@ -3,7 +3,6 @@ package io.spikestream.model.train;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Leaky integrate-and-fire over the T timesteps of one call, with backpropagation through
@@ -12,6 +11,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code ds/du = 1/(2 lens)} on {@code |u - v_th| < lens}, and treats the reset factor
  * {@code (1 - s[t-1])} as a constant (detached), so the gradient reaches {@code u[t-1]} only
  * through {@code decay * (1 - s[t-1])}.
+ *
+ * <p>The recurrence runs as a plain Java loop: per timestep it is a handful of elementwise
+ * operations, which as separate ND4J calls cost more in call overhead than in arithmetic.
+ * Values are held in double; for a float32 network every sum is rounded to float, which gives
+ * exactly float32 arithmetic ({@code decay * u * (1 - s)} is exact, decay being a power of two
+ * and {@code 1 - s} 0 or 1, and a double sum of two floats rounds to the float sum).
  */
 final class Lif {
     private final double vTh;
@@ -20,8 +25,9 @@ final class Lif {
 
     private long[] shape;
     private int steps;
-    private INDArray spikes;
-    private INDArray surrogate;
+    private DataType type;
+    private boolean[] spikes;
+    private boolean[] inWindow;
 
     Lif(double vTh, double decay, double lens) {
         this.vTh = vTh;
@@ -33,42 +39,58 @@ final class Lif {
     INDArray forward(INDArray input, int timesteps) {
         shape = input.shape();
         steps = timesteps;
-        DataType dt = input.dataType();
-        long m = input.length() / timesteps;
-        INDArray in = input.reshape('c', timesteps, m);
-        spikes = Nd4j.create(dt, timesteps, m);
-        surrogate = Nd4j.create(dt, timesteps, m);
-        INDArray u = Nd4j.zeros(dt, m);
+        type = input.dataType();
+        boolean f32 = type == DataType.FLOAT;
+        double[] in = input.dup('c').data().asDouble();
+        int m = in.length / timesteps;
+        spikes = new boolean[in.length];
+        inWindow = new boolean[in.length];
+        double[] out = new double[in.length];
+        double[] u = new double[m];
         for (int t = 0; t < timesteps; t++) {
-            if (t > 0) {
-                u.muli(decay).muli(spikes.getRow(t - 1).rsub(1.0));
+            int base = t * m;
+            for (int i = 0; i < m; i++) {
+                double v = (t > 0 && spikes[base - m + i]) ? 0.0 : decay * u[i];
+                v += in[base + i];
+                if (f32) {
+                    v = (float) v;
+                }
+                u[i] = v;
+                boolean s = v > vTh;
+                spikes[base + i] = s;
+                out[base + i] = s ? 1.0 : 0.0;
+                inWindow[base + i] = Math.abs(v - vTh) < lens;
             }
-            u.addi(in.getRow(t));
-            spikes.getRow(t).assign(u.gt(vTh).castTo(dt));
-            surrogate.getRow(t).assign(Transforms.abs(u.sub(vTh), false).lt(lens).castTo(dt).muli(1.0 / (2 * lens)));
         }
-        return spikes.reshape('c', shape);
+        return Nd4j.create(out, shape, DataType.DOUBLE).castTo(type);
     }
 
     /** Gradient w.r.t. the spikes to the gradient w.r.t. the input current. */
     INDArray backward(INDArray gradSpikes) {
-        long m = gradSpikes.length() / steps;
-        INDArray g = gradSpikes.reshape('c', steps, m);
-        INDArray gradIn = Nd4j.create(gradSpikes.dataType(), steps, m);
-        INDArray carry = null;
+        boolean f32 = type == DataType.FLOAT;
+        double[] g = gradSpikes.dup('c').data().asDouble();
+        int m = g.length / steps;
+        double[] gradIn = new double[g.length];
+        double[] carry = new double[m];
+        double factor = 1.0 / (2 * lens);
         for (int t = steps - 1; t >= 0; t--) {
-            INDArray du = g.getRow(t).mul(surrogate.getRow(t));
-            if (carry != null) {
-                du.addi(carry);
-            }
-            gradIn.getRow(t).assign(du);
-            if (t > 0) {
+            int base = t * m;
+            for (int i = 0; i < m; i++) {
+                double du = inWindow[base + i] ? g[base + i] * factor : 0.0;
+                if (f32) {
+                    du = (float) du;
+                }
+                du += carry[i];
+                if (f32) {
+                    du = (float) du;
+                }
+                gradIn[base + i] = du;
                 // d u[t] / d u[t-1] = decay * (1 - s[t-1]), the reset factor held constant
-                carry = du.muli(spikes.getRow(t - 1).rsub(1.0)).muli(decay);
+                carry[i] = (t > 0 && !spikes[base - m + i]) ? du * decay : 0.0;
             }
         }
         spikes = null;
-        surrogate = null;
-        return gradIn.reshape('c', shape);
+        inWindow = null;
+        return Nd4j.create(gradIn, shape, DataType.DOUBLE).castTo(type);
     }
 }
