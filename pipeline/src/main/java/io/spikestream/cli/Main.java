@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             ReplayCommand.class,
+            InfoCommand.class,
+            ConvertCommand.class,
             InferCommand.class,
             BenchCommand.class,
         })

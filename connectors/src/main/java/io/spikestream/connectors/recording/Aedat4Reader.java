@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import net.jpountz.lz4.LZ4FrameInputStream;
-import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
 
 /**
  * AEDAT 4.0 (iniVation DV): the line {@code #!AER-DAT4.0\r\n}, an int32 size and an IOHeader
@@ -194,19 +192,39 @@ public final class Aedat4Reader extends AbstractEventReader {
     }
 
     private int decompress(int size) throws IOException {
-        if (compression == Compression.NONE) {
-            if (packet.length < size) {
-                packet = new byte[Math.max(size, packet.length * 2)];
+        try {
+            switch (compression) {
+                case NONE -> {
+                    if (packet.length < size) {
+                        packet = new byte[Math.max(size, packet.length * 2)];
+                    }
+                    System.arraycopy(packed, 0, packet, 0, size);
+                    return size;
+                }
+                case LZ4, LZ4_HIGH -> {
+                    byte[][] out = {packet};
+                    int n = Lz4Frames.decompress(packed, size, out, MAX_PACKET_BYTES);
+                    packet = out[0];
+                    return n;
+                }
+                default -> {
+                    return zstd(size);
+                }
             }
-            System.arraycopy(packed, 0, packet, 0, size);
-            return size;
+        } catch (RecordingFormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw in.error(packetOffset, "corrupt " + compression + " packet: " + e.getMessage());
         }
-        try (InputStream z = decompressing(size)) {
+    }
+
+    private int zstd(int size) throws IOException {
+        try (InputStream z = new ZstdInputStream(new ByteArrayInputStream(packed, 0, size))) {
             int len = 0;
             while (true) {
                 if (len == packet.length) {
                     if (packet.length >= MAX_PACKET_BYTES) {
-                        throw in.error(packetOffset, "event packet decompresses to more than " + MAX_PACKET_BYTES + " bytes");
+                        throw new IOException("decompresses to more than " + MAX_PACKET_BYTES + " bytes");
                     }
                     packet = Arrays.copyOf(packet, Math.min(MAX_PACKET_BYTES, packet.length * 2));
                 }
@@ -216,25 +234,7 @@ public final class Aedat4Reader extends AbstractEventReader {
                 }
                 len += r;
             }
-        } catch (RecordingFormatException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw in.error(packetOffset, "corrupt " + compression + " packet: " + e.getMessage());
         }
-    }
-
-    /**
-     * LZ4 frames with independent blocks go through lz4-java; DV writes linked blocks (each may
-     * refer back into the previous one), which lz4-java's frame reader refuses, so those go
-     * through commons-compress's frame reader.
-     */
-    private InputStream decompressing(int size) throws IOException {
-        ByteArrayInputStream raw = new ByteArrayInputStream(packed, 0, size);
-        if (compression == Compression.ZSTD || compression == Compression.ZSTD_HIGH) {
-            return new ZstdInputStream(raw);
-        }
-        boolean independentBlocks = size > 4 && (packed[4] & 0x20) != 0;
-        return independentBlocks ? new LZ4FrameInputStream(raw) : new FramedLZ4CompressorInputStream(raw);
     }
 
     private void parseEventPacket(int length) throws RecordingFormatException {

@@ -32,7 +32,7 @@ class RealRecordingsTest {
             assertEquals(0, r.skipped());
             assertTrue(s.monotonic);
             assertTrue(s.maxX <= 599 && s.maxY <= 475);
-            assertTrue(s.tLast - s.tFirst <= 50_000 && s.tLast - s.tFirst > 49_900, "span " + (s.tLast - s.tFirst));
+            assertEquals(50_000, s.tLast - s.tFirst, "exactly 50.000 ms");
         }
     }
 
