@@ -20,9 +20,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * The framing operator, keyed by sensor: feeds each packet to the sensor's {@link Framer} (kept
  * in keyed state) and emits the windows that closed. A window closes when the sensor's own
- * progress (its newest timestamp minus the allowed disorder) or the job's watermark passes its
- * end, or, for a sensor that went quiet, {@code quietFlushMs} of wall-clock time after its last
- * packet. Late and out-of-bounds events are counted and sent to the dead letters; the job never
+ * watermark (its newest timestamp minus the allowed disorder) passes its end, when the job's
+ * watermark does (at the end of a bounded input; always with {@link JobConfig#jobWatermarkCloses()}),
+ * or, for a sensor that went quiet, {@code quietFlushMs} of wall-clock time after its last packet. Late and out-of-bounds events are counted and sent to the dead letters; the job never
  * fails on them.
  */
 public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, FramedWindow> {
@@ -84,7 +84,7 @@ public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, 
         long progress = Math.max(packet.size() == 0 ? Long.MIN_VALUE : packet.maxTimestamp(),
                 progressState.value() == null ? Long.MIN_VALUE : progressState.value());
         progressState.update(progress);
-        close(framer, Math.max(progress - config.outOfOrdernessUs(), ctx.timerService().currentWatermark()), out);
+        close(framer, Math.max(progress - config.outOfOrdernessUs(), jobWatermark(ctx.timerService().currentWatermark())), out);
         framerState.update(framer);
         scheduleTimers(framer, ctx);
     }
@@ -104,12 +104,21 @@ public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, 
             long now = System.currentTimeMillis();
             framer.flush(w -> emit(w, now, out));
         } else {
-            close(framer, ctx.timerService().currentWatermark(), out);
+            close(framer, jobWatermark(ctx.timerService().currentWatermark()), out);
         }
         framerState.update(framer);
-        if (framer.hasPending() && framer.nextCloseUs() != Long.MAX_VALUE) {
-            ctx.timerService().registerEventTimeTimer(framer.nextCloseUs());
+        if (framer.hasPending()) {
+            ctx.timerService().registerEventTimeTimer(eventTimer(framer));
         }
+    }
+
+    /** The job watermark as far as it may close windows: always at the end of input, otherwise if configured. */
+    private long jobWatermark(long watermark) {
+        return watermark == Long.MAX_VALUE || config.jobWatermarkCloses() ? watermark : Long.MIN_VALUE;
+    }
+
+    private long eventTimer(Framer framer) {
+        return config.jobWatermarkCloses() ? framer.nextCloseUs() : Long.MAX_VALUE;
     }
 
     private void close(Framer framer, long watermarkUs, Collector<FramedWindow> out) {
@@ -126,10 +135,7 @@ public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, 
         if (!framer.hasPending()) {
             return;
         }
-        long close = framer.nextCloseUs();
-        if (close != Long.MAX_VALUE) {
-            ctx.timerService().registerEventTimeTimer(close);
-        }
+        ctx.timerService().registerEventTimeTimer(eventTimer(framer));
         // one quiet timer per sensor, moved forward at most every 10% of the period
         long due = ctx.timerService().currentProcessingTime() + config.quietFlushMs();
         Long current = quietTimerState.value();

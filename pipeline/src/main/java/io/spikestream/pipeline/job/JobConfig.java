@@ -18,6 +18,11 @@ import java.io.Serializable;
  * @param batchSize windows of different sensors classified in one forward pass
  * @param maxWaitMs longest a window waits for its batch to fill
  * @param smoothing windows whose probabilities are averaged for the smoothed decision
+ * @param jobWatermarkCloses whether the job's watermark (the minimum over all partitions) also
+ *     closes windows; off by default because sensors' clocks are not synchronised: a sensor whose
+ *     clock runs ahead would make another sensor's events late. Each sensor's own watermark (its
+ *     newest timestamp minus {@code outOfOrdernessUs}) always closes its windows, and the end of a
+ *     bounded input closes everything.
  */
 public record JobConfig(
         String framingJson,
@@ -29,7 +34,8 @@ public record JobConfig(
         long stateResetGapUs,
         int batchSize,
         long maxWaitMs,
-        int smoothing) implements Serializable {
+        int smoothing,
+        boolean jobWatermarkCloses) implements Serializable {
 
     public JobConfig {
         FramingSpec.fromJson(framingJson); // fail at build time, not on the task managers
@@ -43,7 +49,7 @@ public record JobConfig(
 
     /** Defaults: 50 ms disorder, 1 s source idleness, 2 s quiet flush, 1 s gaps, batches of 8 within 20 ms, 5-window smoothing. */
     public static JobConfig defaults(FramingSpec spec, String modelPath) {
-        return new JobConfig(spec.toJson(), modelPath, 50_000, 1_000, 2_000, Framer.DEFAULT_MAX_GAP_US, 1_000_000, 8, 20, 5);
+        return new JobConfig(spec.toJson(), modelPath, 50_000, 1_000, 2_000, Framer.DEFAULT_MAX_GAP_US, 1_000_000, 8, 20, 5, false);
     }
 
     public FramingSpec framing() {
@@ -52,31 +58,36 @@ public record JobConfig(
 
     public JobConfig withModel(String path) {
         return new JobConfig(framingJson, path, outOfOrdernessUs, sourceIdleMs, quietFlushMs, maxGapUs, stateResetGapUs,
-                batchSize, maxWaitMs, smoothing);
+                batchSize, maxWaitMs, smoothing, jobWatermarkCloses);
     }
 
     public JobConfig withBatching(int size, long waitMs) {
         return new JobConfig(framingJson, modelPath, outOfOrdernessUs, sourceIdleMs, quietFlushMs, maxGapUs, stateResetGapUs,
-                size, waitMs, smoothing);
+                size, waitMs, smoothing, jobWatermarkCloses);
     }
 
     public JobConfig withOutOfOrderness(long us) {
         return new JobConfig(framingJson, modelPath, us, sourceIdleMs, quietFlushMs, maxGapUs, stateResetGapUs,
-                batchSize, maxWaitMs, smoothing);
+                batchSize, maxWaitMs, smoothing, jobWatermarkCloses);
     }
 
     public JobConfig withQuietFlush(long ms) {
         return new JobConfig(framingJson, modelPath, outOfOrdernessUs, sourceIdleMs, ms, maxGapUs, stateResetGapUs,
-                batchSize, maxWaitMs, smoothing);
+                batchSize, maxWaitMs, smoothing, jobWatermarkCloses);
     }
 
     public JobConfig withStateResetGap(long us) {
         return new JobConfig(framingJson, modelPath, outOfOrdernessUs, sourceIdleMs, quietFlushMs, maxGapUs, us,
-                batchSize, maxWaitMs, smoothing);
+                batchSize, maxWaitMs, smoothing, jobWatermarkCloses);
+    }
+
+    public JobConfig withJobWatermarkClosing(boolean on) {
+        return new JobConfig(framingJson, modelPath, outOfOrdernessUs, sourceIdleMs, quietFlushMs, maxGapUs, stateResetGapUs,
+                batchSize, maxWaitMs, smoothing, on);
     }
 
     public JobConfig withSmoothing(int m) {
         return new JobConfig(framingJson, modelPath, outOfOrdernessUs, sourceIdleMs, quietFlushMs, maxGapUs, stateResetGapUs,
-                batchSize, maxWaitMs, m);
+                batchSize, maxWaitMs, m, jobWatermarkCloses);
     }
 }

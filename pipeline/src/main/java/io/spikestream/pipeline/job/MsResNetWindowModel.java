@@ -1,0 +1,144 @@
+package io.spikestream.pipeline.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikestream.model.MembraneState;
+import io.spikestream.model.ModelFile;
+import io.spikestream.model.MsResNet;
+import io.spikestream.model.Precision;
+import io.spikestream.model.WindowResult;
+import io.spikestream.model.WindowStats;
+import io.spikestream.pipeline.framing.FramingSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link WindowModel} over the ND4J MS-ResNet of the {@code model} module: interleaves the
+ * sensors' windows into the network's {@code [K, N, C, H, W]} input and converts membrane states
+ * to and from their byte form at this boundary.
+ *
+ * <p>The model file's {@code __metadata__} holds the card ({@code card}), the framing spec
+ * ({@code framing}, see {@link FramingSpec#METADATA_KEY}) and optionally the class names
+ * ({@code class_names}, a JSON array) and an id ({@code model_id}).
+ */
+public final class MsResNetWindowModel implements WindowModel {
+    /** Metadata key of the class names (JSON array of strings, in output order). */
+    public static final String CLASS_NAMES_KEY = "class_names";
+    /** Metadata key of a human-readable model id/version. */
+    public static final String MODEL_ID_KEY = "model_id";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MsResNet net;
+    private final List<String> classNames;
+    private final String id;
+    private final List<String> layerNames;
+    private float[] scratch = new float[0];
+
+    public MsResNetWindowModel(ModelFile file, String id) {
+        this.net = new MsResNet(file.card(), file.weights(), Precision.F32);
+        this.classNames = classNames(file);
+        this.id = id;
+        List<String> names = new ArrayList<>();
+        for (int l = 0; l < net.lifLayers(); l++) {
+            names.add(io.spikestream.model.ModelCard.lifLabel(l));
+        }
+        this.layerNames = List.copyOf(names);
+    }
+
+    /** Loads the model named by the job config (the loader the job ships to the task managers). */
+    public static WindowModel load(JobConfig config) {
+        Path path = Path.of(config.modelPath());
+        try {
+            ModelFile file = ModelFile.read(path);
+            String id = file.metadata().getOrDefault(MODEL_ID_KEY, path.getFileName().toString());
+            return new MsResNetWindowModel(file, id);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load model " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The framing spec stored in a model file, or null when it has none. */
+    public static FramingSpec framing(ModelFile file) {
+        String json = file.metadata().get(FramingSpec.METADATA_KEY);
+        return json == null ? null : FramingSpec.fromJson(json);
+    }
+
+    /** Class names from the metadata, else {@code class 0 .. class n-1}. */
+    public static List<String> classNames(ModelFile file) {
+        int n = file.card().numClasses();
+        String json = file.metadata().get(CLASS_NAMES_KEY);
+        if (json != null) {
+            try {
+                JsonNode a = JSON.readTree(json);
+                if (a.isArray() && a.size() == n) {
+                    List<String> names = new ArrayList<>();
+                    a.forEach(v -> names.add(v.asText()));
+                    return List.copyOf(names);
+                }
+            } catch (IOException e) {
+                // fall through to the numbered names; the model still works
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            names.add("class " + i);
+        }
+        return List.copyOf(names);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    @Override
+    public List<Result> forward(List<float[]> frames, int bins, int height, int width, List<byte[]> states) {
+        int n = frames.size();
+        int plane = 2 * height * width;
+        int size = bins * n * plane;
+        if (scratch.length != size) {
+            scratch = new float[size];
+        }
+        // [N][K][2,H,W] per window → [K][N][2,H,W] for the network
+        for (int s = 0; s < n; s++) {
+            float[] w = frames.get(s);
+            for (int k = 0; k < bins; k++) {
+                System.arraycopy(w, k * plane, scratch, (k * n + s) * plane, plane);
+            }
+        }
+        List<MembraneState> st = new ArrayList<>(n);
+        for (byte[] b : states) {
+            st.add(b == null ? net.newState(height, width) : MembraneState.fromBytes(b));
+        }
+        WindowResult r = net.forward(scratch, bins, n, height, width, st);
+        List<Result> out = new ArrayList<>(n);
+        for (int s = 0; s < n; s++) {
+            float[] logits = new float[r.logits()[s].length];
+            for (int c = 0; c < logits.length; c++) {
+                logits[c] = (float) r.logits()[s][c];
+            }
+            WindowStats ws = r.stats().get(s);
+            double[] rates = ws.spikeRate();
+            float[] fr = new float[rates.length];
+            for (int l = 0; l < rates.length; l++) {
+                fr[l] = (float) rates[l];
+            }
+            out.add(new Result(logits, layerNames.subList(0, Math.min(layerNames.size(), fr.length)), fr,
+                    ws.spikesPerNeuron(), ws.synapticOps(), ws.energyJoules() * 1e12, st.get(s).toBytes()));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        // ND4J buffers are released with the network's plans when it is garbage collected
+    }
+}
