@@ -163,6 +163,7 @@ public final class Replayer {
             for (Sensor s : sensors) {
                 s.advance();
             }
+            awaitTopic();
             start = System.nanoTime();
             long lastProgress = start;
             Sensor next;
@@ -199,6 +200,19 @@ public final class Replayer {
             double seconds = (end - start) / 1e9;
             return new ReplaySummary(options.topic(), sensors.size(), events, packets, ackedBytes.sum(), seconds,
                     seconds > 0 ? events / seconds : 0, maxLagMs, options.speed());
+        }
+
+        /**
+         * Fetches the topic's metadata before the clock starts, so that connecting (and a broker's
+         * auto-creation of the topic) does not count as lag; an unreachable broker fails here after
+         * the delivery timeout.
+         */
+        private void awaitTopic() throws ReplayException {
+            try {
+                producer.partitionsFor(options.topic());
+            } catch (KafkaException e) {
+                throw new ReplayException("topic " + options.topic() + " is not available: " + e.getMessage(), e);
+            }
         }
 
         private Sensor earliest() {
