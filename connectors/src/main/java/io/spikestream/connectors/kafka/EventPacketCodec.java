@@ -23,7 +23,6 @@ public final class EventPacketCodec {
     /** Most events one packet may carry (16 Mi, about 136 MB of columns); larger counts are rejected as corrupt. */
     public static final int MAX_EVENTS = 1 << 24;
 
-    private static final VarHandle U16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private EventPacketCodec() {}
@@ -66,16 +65,10 @@ public final class EventPacketCodec {
         short[] ys = batch.ys();
         byte[] ps = batch.ps();
         long[] ts = batch.ts();
-        int maxX = geometry.width() - 1;
-        int maxY = geometry.height() - 1;
-        int outside = 0;
-        for (int i = 0; i < n; i++) {
-            int xv = xs[from + i] & 0xFFFF;
-            int yv = ys[from + i] & 0xFFFF;
-            outside |= (maxX - xv) | (maxY - yv); // negative iff some coordinate is >= the geometry
-            U16.set(xa, 2 * i, (short) xv);
-            U16.set(ya, 2 * i, (short) yv);
-        }
+        // x and y are plain copies (a memory copy on little-endian machines); the check is a separate pass
+        ByteBuffer.wrap(xa).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(xs, from, n);
+        ByteBuffer.wrap(ya).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(ys, from, n);
+        int outside = outside(xs, ys, from, n, geometry.width() - 1, geometry.height() - 1);
         long overflow = 0;
         for (int i = 0; i < n; i++) {
             long d = ts[from + i] - first;
@@ -175,19 +168,9 @@ public final class EventPacketCodec {
         long[] ts = into.ts();
         int maxX = packet.getWidth() - 1;
         int maxY = packet.getHeight() - 1;
-        int outside = 0;
-        byte[] xa = x.bytes;
-        byte[] ya = y.bytes;
-        int xo = x.offset;
-        int yo = y.offset;
-        for (int i = 0; i < n; i++) {
-            short xv = (short) U16.get(xa, xo + 2 * i);
-            short yv = (short) U16.get(ya, yo + 2 * i);
-            outside |= (maxX - (xv & 0xFFFF)) | (maxY - (yv & 0xFFFF));
-            xs[i] = xv;
-            ys[i] = yv;
-        }
-        if (outside < 0) {
+        ByteBuffer.wrap(x.bytes, x.offset, x.length).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(xs, 0, n);
+        ByteBuffer.wrap(y.bytes, y.offset, y.length).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(ys, 0, n);
+        if (outside(xs, ys, 0, n, maxX, maxY) < 0) {
             for (int i = 0; i < n; i++) {
                 if ((xs[i] & 0xFFFF) > maxX || (ys[i] & 0xFFFF) > maxY) {
                     return "event " + i + " at (" + (xs[i] & 0xFFFF) + ", " + (ys[i] & 0xFFFF)
@@ -204,6 +187,15 @@ public final class EventPacketCodec {
         unpackPolarity(p.bytes, p.offset, n, ps);
         into.setSize(n);
         return null;
+    }
+
+    /** Negative iff some event of {@code [from, from + n)} has x > maxX or y > maxY (coordinates unsigned). */
+    private static int outside(short[] xs, short[] ys, int from, int n, int maxX, int maxY) {
+        int outside = 0;
+        for (int i = from; i < from + n; i++) {
+            outside |= (maxX - (xs[i] & 0xFFFF)) | (maxY - (ys[i] & 0xFFFF));
+        }
+        return outside;
     }
 
     private static String checkGeometry(int width, int height) {
