@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         description = "Streaming event-camera classification with MS-ResNet on Apache Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            SynthCommand.class,
             ReplayCommand.class,
             InfoCommand.class,
             ConvertCommand.class,

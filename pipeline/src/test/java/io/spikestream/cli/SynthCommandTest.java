@@ -1,0 +1,128 @@
+package io.spikestream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spikestream.connectors.event.EventBatch;
+import io.spikestream.connectors.recording.EventReader;
+import io.spikestream.connectors.recording.RecordingFormat;
+import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.connectors.synth.GestureSimulator;
+import io.spikestream.connectors.synth.Lighting;
+import io.spikestream.connectors.synth.RecordingPlan;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+class SynthCommandTest {
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void writesAnAedatRecordingAndItsLabelsInTheDvs128GestureLayout(@TempDir Path dir) throws Exception {
+        Run r = run("synth", "--out", dir.toString(), "--users", "2", "--lightings", "lab", "--seed", "3");
+        assertEquals(Main.OK, r.exit(), r.err());
+        Path aedat = dir.resolve("user02_lab.aedat");
+        Path labels = dir.resolve("user02_lab_labels.csv");
+        assertTrue(Files.isRegularFile(aedat) && Files.isRegularFile(labels), "files: " + List.of(dir.toFile().list()));
+        assertEquals(2, dir.toFile().list().length, "no temporary files left behind");
+
+        // The file holds exactly the simulator's events, readable by the AEDAT 3.1 reader.
+        GestureSimulator sim = new GestureSimulator(3);
+        RecordingPlan plan = sim.plan(2, Lighting.named("lab"), 1);
+        EventBatch expected = sim.simulate(plan);
+        EventBatch read = new EventBatch();
+        try (EventReader reader = Recordings.open(aedat)) {
+            assertEquals(RecordingFormat.AEDAT31, reader.format());
+            assertEquals(GestureSimulator.GEOMETRY, reader.geometry());
+            EventBatch chunk = new EventBatch();
+            while (reader.read(chunk, 1 << 16)) {
+                read.addAll(chunk, 0, chunk.size());
+            }
+        }
+        assertTrue(expected.sameEvents(read), "read back " + read + ", simulated " + expected);
+
+        List<String> lines = Files.readAllLines(labels);
+        assertEquals("class,startTime_usec,endTime_usec", lines.get(0));
+        assertEquals(12, lines.size(), lines.toString());
+        for (int c = 1; c <= 11; c++) {
+            String[] f = lines.get(c).split(",");
+            assertEquals(c, Integer.parseInt(f[0]));
+            long start = Long.parseLong(f[1]);
+            long end = Long.parseLong(f[2]);
+            assertEquals(plan.takes().get(c - 1).startUs(), start);
+            assertTrue(end - start >= 1_000_000 && end - start <= 4_000_000, lines.get(c));
+        }
+        assertTrue(r.err().contains("[1/1] user02_lab.aedat"), r.err());
+        assertTrue(r.out().contains("1 recordings") && r.out().contains("11 samples")
+                && r.out().contains(String.format("%,d events", expected.size())), r.out());
+    }
+
+    @Test
+    void writesEveryUserAndLightingOfARangeInParallel(@TempDir Path dir) throws Exception {
+        Run r = run("synth", "--out", dir.toString(), "--users", "1,3-4", "--lightings", "led,natural", "--threads", "2",
+                "--classes", "8", "--repetitions", "2");
+        assertEquals(Main.OK, r.exit(), r.err());
+        for (String user : List.of("01", "03", "04")) {
+            for (String light : List.of("led", "natural")) {
+                assertTrue(Files.size(dir.resolve("user" + user + "_" + light + ".aedat")) > 100_000, user + light);
+                List<String> labels = Files.readAllLines(dir.resolve("user" + user + "_" + light + "_labels.csv"));
+                assertEquals(3, labels.size(), labels.toString());
+                assertTrue(labels.get(1).startsWith("8,") && labels.get(2).startsWith("8,"), labels.toString());
+            }
+        }
+        assertFalse(Files.exists(dir.resolve("user02_led.aedat")));
+        assertTrue(r.out().startsWith("wrote 6 recordings (12 files)") && r.out().contains("12 samples"), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5-2", "0", "1-100", "abc", "1,,2", "3-", "-4"})
+    void badUserRangesAreOneLineUsageErrors(String users, @TempDir Path dir) {
+        Run r = run("synth", "--out", dir.toString(), "--users", users);
+        assertEquals(Main.USAGE, r.exit(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertEquals(0, dir.toFile().list().length);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "12", "3-1", "x"})
+    void badClassListsAreOneLineUsageErrors(String classes, @TempDir Path dir) {
+        Run r = run("synth", "--out", dir.toString(), "--users", "1", "--classes", classes);
+        assertEquals(Main.USAGE, r.exit(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void unknownLightingIsAOneLineUsageErrorNamingTheKnownOnes(@TempDir Path dir) {
+        Run r = run("synth", "--out", dir.toString(), "--users", "1", "--lightings", "led,moonlight");
+        assertEquals(Main.USAGE, r.exit(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("moonlight") && r.err().contains("fluorescent_led"), r.err());
+    }
+
+    @Test
+    void anOutputPathThatIsAFileIsARuntimeFailure(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("taken"), "x");
+        Run r = run("synth", "--out", file.toString(), "--users", "1");
+        assertEquals(Main.FAILURE, r.exit(), r.err());
+        assertTrue(r.err().contains("not a folder"), r.err());
+    }
+}
