@@ -18,6 +18,7 @@ final class FoldedConv {
     final int stride;
     final int pad;
     private final INDArray weight;
+    private final INDArray weight2d;
     private final INDArray bias;
 
     private FoldedConv(int in, int out, int kernel, int stride, int pad, INDArray weight, INDArray bias) {
@@ -27,6 +28,7 @@ final class FoldedConv {
         this.stride = stride;
         this.pad = pad;
         this.weight = weight;
+        this.weight2d = weight.reshape('c', out, (long) in * kernel * kernel);
         this.bias = bias;
     }
 
@@ -71,14 +73,31 @@ final class FoldedConv {
         return (inSize + 2 * pad - kernel) / stride + 1;
     }
 
-    /** {@code output[KN, out, h', w'] = conv(input[KN, in, h, w])}; output is preallocated. */
-    void apply(INDArray input, INDArray output) {
+    /** Whether outputs of {@code h × w} go through {@link GemmConv} (when a scratch is available). */
+    static boolean prefersGemm(int h, int w) {
+        return (long) h * w <= GemmConv.MAX_PIXELS;
+    }
+
+    /**
+     * {@code output[KN, out, h', w'] = conv(input[KN, in, h, w])}; output is preallocated. Small
+     * outputs use {@link GemmConv} when {@code scratch} is given (host memory), others oneDNN.
+     */
+    void apply(INDArray input, INDArray output, GemmConv.Scratch scratch) {
+        if (scratch != null && prefersGemm((int) output.size(2), (int) output.size(3))) {
+            GemmConv.apply(input, weight2d, bias, kernel, stride, pad, output, scratch);
+            return;
+        }
         Nd4j.exec(DynamicCustomOp.builder("conv2d")
                 .addInputs(input, weight, bias)
                 .addOutputs(output)
                 // kH, kW, sH, sW, pH, pW, dH, dW, same-mode off, NCHW, weights OIHW
                 .addIntegerArguments(kernel, kernel, stride, stride, pad, pad, 1, 1, 0, 0, 1)
                 .build());
+    }
+
+    /** Weights plus biases. */
+    long parameterCount() {
+        return weight.length() + bias.length();
     }
 
     /** Multiply-accumulates of one frame for an output of {@code h × w}. */

@@ -25,10 +25,14 @@ interface LifKernel {
      */
     static LifKernel forBackend(double vTh, double decay) {
         String forced = System.getProperty("spikestream.lif", "");
-        boolean cpu = Nd4j.getBackend().getClass().getName().contains(".cpu.");
-        if (forced.equals("nd4j") || (!forced.equals("host") && !cpu)) {
+        if (forced.equals("nd4j") || (!forced.equals("host") && !hostMemory())) {
             return new Nd4jLifKernel(vTh, decay);
         }
         return new HostLifKernel(vTh, decay);
+    }
+
+    /** Whether ND4J arrays live in host memory that Java may read directly (the CPU backend). */
+    static boolean hostMemory() {
+        return Nd4j.getBackend().getClass().getName().contains(".cpu.");
     }
 }

@@ -42,6 +42,8 @@ public final class MsResNet {
     private final INDArray fcWeight;
     private final INDArray fcBias;
     private final LifKernel lif;
+    /** GEMM convolution buffers, on the CPU backend only (null elsewhere: oneDNN/cuDNN convs only). */
+    private final GemmConv.Scratch scratch;
     private final Map<List<Integer>, Plan> plans = new LinkedHashMap<>(8, 0.75f, true);
 
     /** Builds the network from weights that match {@code card} (tdBN folded into the convs here). */
@@ -79,6 +81,8 @@ public final class MsResNet {
         fcWeight = weights.get("fc.weight").castTo(type).dup('c');
         fcBias = weights.get("fc.bias").castTo(type).reshape(1, card.numClasses()).dup('c');
         lif = LifKernel.forBackend(card.lif().vTh(), card.lif().decay());
+        boolean gemm = LifKernel.hostMemory() && !"conv2d".equals(System.getProperty("spikestream.conv"));
+        scratch = gemm ? new GemmConv.Scratch(type) : null;
     }
 
     /** Loads a model file (card in its metadata). */
@@ -119,6 +123,24 @@ public final class MsResNet {
             copy[i] = s[i].clone();
         }
         return copy;
+    }
+
+    /** Bytes of ND4J memory this instance holds: folded weights plus the buffers of the window shapes seen so far. */
+    public long bufferBytes() {
+        long bytes = (fcWeight.length() + fcBias.length()) * precision.bytes() + (scratch == null ? 0 : scratch.bytes());
+        for (FoldedConv c : stem) {
+            bytes += c.parameterCount() * precision.bytes();
+        }
+        for (Block b : blocks) {
+            bytes += (b.convA.parameterCount() + b.convB.parameterCount()
+                    + (b.shortcut == null ? 0 : b.shortcut.parameterCount())) * precision.bytes();
+        }
+        for (Plan p : plans.values()) {
+            for (INDArray a : p.all) {
+                bytes += a.length() * precision.bytes();
+            }
+        }
+        return bytes;
     }
 
     /** Dense floating-point operations (2 per multiply-accumulate) of one frame, as benchmarks count them. */
@@ -163,7 +185,9 @@ public final class MsResNet {
                     + card.inChannels() + ", " + height + ", " + width + "] needs " + expected);
         }
         Plan p = plan(steps, batch, card.inChannels(), height, width, states);
-        if (type == DataType.FLOAT) {
+        if (type == DataType.FLOAT && LifKernel.hostMemory()) {
+            p.input.data().asNioFloat().put((int) p.input.offset(), frames);
+        } else if (type == DataType.FLOAT) {
             p.input.data().setData(frames);
         } else {
             p.input.assign(Nd4j.create(frames, p.input.shape(), 'c'));
@@ -218,7 +242,7 @@ public final class MsResNet {
         }
         INDArray x = p.input;
         for (int i = 0; i < stem.size(); i++) {
-            stem.get(i).apply(x, p.stem[i]);
+            stem.get(i).apply(x, p.stem[i], scratch);
             x = p.stem[i];
         }
         show(probe, "conv1", x, k, n);
@@ -226,17 +250,17 @@ public final class MsResNet {
             Block blk = blocks.get(b);
             BlockBuffers bb = p.blocks[b];
             lif.run(x, k, n, u[blk.lifA], sp[blk.lifA], bb.spikesA, p.counts[blk.lifA]);
-            blk.convA.apply(bb.spikesA, bb.residualA);
+            blk.convA.apply(bb.spikesA, bb.residualA, scratch);
             lif.run(bb.residualA, k, n, u[blk.lifB], sp[blk.lifB], bb.spikesB, p.counts[blk.lifB]);
-            blk.convB.apply(bb.spikesB, bb.out);
+            blk.convB.apply(bb.spikesB, bb.out, scratch);
             if (blk.shortcut == null) {
                 bb.out.addi(x);
             } else if (blk.avgpool) {
                 avgpool2x2(x, bb.pooled);
-                blk.shortcut.apply(bb.pooled, bb.shortcut);
+                blk.shortcut.apply(bb.pooled, bb.shortcut, scratch);
                 bb.out.addi(bb.shortcut);
             } else {
-                blk.shortcut.apply(x, bb.shortcut);
+                blk.shortcut.apply(x, bb.shortcut, scratch);
                 bb.out.addi(bb.shortcut);
             }
             x = bb.out;

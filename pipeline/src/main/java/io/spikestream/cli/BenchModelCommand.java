@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
  * {@code spikestream bench model}: times the forward pass of a model card with random weights on
  * random sparse event-count frames, windows of {@code --steps} timesteps for {@code --batch}
  * sensors with the state carried, and prints one JSON object (throughput, latency, GFLOP/s, memory,
- * state size). Heap and off-heap are also measured after warm-up and at the end (after a GC), so a
- * long run ({@code --windows 10000}) shows whether memory grows.
+ * state size). Heap (after a GC) and off-heap (resident set minus committed heap) are also reported
+ * after warm-up and at the end, so a long run ({@code --windows 10000}) shows whether memory grows.
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Benchmark MS-ResNet inference (random weights) and print one JSON object.")
@@ -95,23 +95,26 @@ public final class BenchModelCommand implements Callable<Integer> {
             net.forward(inputs[i % inputs.length], steps, batch, height, width, states);
         }
         long heapAfterWarmup = heapAfterGc();
-        long offHeapAfterWarmup = Pointer.totalBytes();
+        long offHeapAfterWarmup = offHeap();
+        long rssAfterWarmup = Pointer.physicalBytes();
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             pool.resetPeakUsage();
         }
         long offHeapPeak = offHeapAfterWarmup;
         long rssPeak = Pointer.physicalBytes();
         double spikesPerNeuron = 0;
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < windows; i++) {
             WindowResult r = net.forward(inputs[i % inputs.length], steps, batch, height, width, states);
             spikesPerNeuron += r.stats().get(0).spikesPerNeuron();
-            offHeapPeak = Math.max(offHeapPeak, Pointer.totalBytes());
-            if ((i & 15) == 0) {
+            if (i < 16 || (i & 15) == 0) {
+                offHeapPeak = Math.max(offHeapPeak, offHeap());
                 rssPeak = Math.max(rssPeak, Pointer.physicalBytes());
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
         long heapPeak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
@@ -119,8 +122,10 @@ public final class BenchModelCommand implements Callable<Integer> {
             }
         }
         long heapEnd = heapAfterGc();
-        long offHeapEnd = Pointer.totalBytes();
-        rssPeak = Math.max(rssPeak, Pointer.physicalBytes());
+        long offHeapEnd = offHeap();
+        long rssEnd = Pointer.physicalBytes();
+        rssPeak = Math.max(rssPeak, rssEnd);
+        offHeapPeak = Math.max(offHeapPeak, offHeapEnd);
 
         double frames = (double) windows * steps * batch;
         double flopPerFrame = net.flopsPerFrame(height, width);
@@ -135,6 +140,7 @@ public final class BenchModelCommand implements Callable<Integer> {
         json.put("threads", Runtime.getRuntime().availableProcessors());
         json.put("frames_per_s", round(frames / seconds));
         json.put("ms_per_window", round(seconds * 1e3 / windows));
+        json.put("cpu_ms_per_window", round(cpuSeconds * 1e3 / windows));
         json.put("gflop_per_frame", round(flopPerFrame / 1e9));
         json.put("gflop_per_s", round(flopPerFrame * frames / seconds / 1e9));
         json.put("heap_peak_bytes", heapPeak);
@@ -144,6 +150,9 @@ public final class BenchModelCommand implements Callable<Integer> {
         json.put("offheap_after_warmup_bytes", offHeapAfterWarmup);
         json.put("offheap_end_bytes", offHeapEnd);
         json.put("rss_peak_bytes", rssPeak);
+        json.put("rss_after_warmup_bytes", rssAfterWarmup);
+        json.put("rss_end_bytes", rssEnd);
+        json.put("model_buffer_bytes", net.bufferBytes());
         json.put("state_bytes_per_sensor", states.get(0).serializedBytes());
         json.put("spikes_per_neuron", round(spikesPerNeuron / windows));
         spec.commandLine().getOut().println(json.toString());
@@ -160,6 +169,20 @@ public final class BenchModelCommand implements Callable<Integer> {
             }
         }
         return f;
+    }
+
+    /**
+     * Native memory of the process outside the Java heap: resident set minus committed heap. ND4J's
+     * CPU buffers are not counted by JavaCPP's allocation tracker, so the resident set is the honest measure.
+     */
+    private static long offHeap() {
+        return Pointer.physicalBytes() - ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+    }
+
+    /** CPU time of the whole process (all threads): on a shared machine it shows the work done, not the wait. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     private static long heapAfterGc() {
