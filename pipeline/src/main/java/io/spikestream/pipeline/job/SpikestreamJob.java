@@ -67,6 +67,23 @@ public final class SpikestreamJob {
     }
 
     /**
+     * A bounded source over recordings (any format {@code Recordings.open} reads), one sensor per
+     * recording: for offline evaluation with exactly the streaming job's framing and classifier.
+     * Each sensor's windows close on its own clock; the end of input closes the rest.
+     *
+     * @param recordings sensor id → recording file
+     */
+    public static DataStream<SensorEvents> recordingInput(StreamExecutionEnvironment env,
+                                                          java.util.Map<String, java.nio.file.Path> recordings) {
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        recordings.forEach((sensor, file) -> entries.add(RecordingPackets.describe(sensor, file)));
+        return env.fromData(entries).name("recordings")
+                .rebalance()
+                .flatMap(new RecordingPackets()).name("read recordings")
+                .returns(Types.POJO(SensorEvents.class));
+    }
+
+    /**
      * The job on {@code input}.
      *
      * @param models loads the model on each task manager (serializable); unused when the config has no model

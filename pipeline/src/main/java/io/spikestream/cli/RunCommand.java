@@ -1,0 +1,154 @@
+package io.spikestream.cli;
+
+import io.spikestream.pipeline.job.JobConfig;
+import io.spikestream.pipeline.job.ModelSetup;
+import io.spikestream.pipeline.job.MsResNetWindowModel;
+import io.spikestream.pipeline.job.SpikestreamJob;
+import io.spikestream.pipeline.framing.FramingSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spikestream run}: the streaming job, Kafka in and out. Locally it starts an embedded
+ * Flink; submitted with {@code flink run} (same main class) it runs on the cluster.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the streaming classifier: EventPackets from Kafka -> framing -> MS-ResNet -> Classifications to Kafka (exactly once).",
+            "Runs on an embedded Flink, or on a cluster when submitted with 'flink run'."})
+public final class RunCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka brokers")
+    String bootstrap;
+
+    @Option(names = "--input-topic", required = true, paramLabel = "TOPIC", description = "topic of Avro EventPackets (key = sensor id)")
+    String inputTopic;
+
+    @Option(names = "--output-topic", required = true, paramLabel = "TOPIC", description = "topic for Avro Classifications")
+    String outputTopic;
+
+    @Option(names = "--dead-letter-topic", paramLabel = "TOPIC", description = "topic for Avro DeadLetters (default: <input-topic>.dead-letters)")
+    String deadLetterTopic;
+
+    @Option(names = "--group-id", defaultValue = "spikestream", description = "Kafka consumer group (default: ${DEFAULT-VALUE})")
+    String groupId;
+
+    @Option(names = "--parallelism", defaultValue = "1", description = "operator parallelism (default: ${DEFAULT-VALUE})")
+    int parallelism;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "where checkpoints go (default: Flink's default, in memory for a local run)")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "5000", description = "checkpoint (and Kafka commit) interval (default: ${DEFAULT-VALUE})")
+    long checkpointIntervalMs;
+
+    @Option(names = "--state-backend", defaultValue = "hashmap", description = "hashmap or rocksdb (default: ${DEFAULT-VALUE})")
+    String stateBackend;
+
+    @CommandLine.Mixin
+    JobOptions job = new JobOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--state-backend must be hashmap or rocksdb, not " + stateBackend);
+        }
+        if (parallelism < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be >= 1");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        JobConfig config = job.config(err);
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        if (checkpointDir != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toAbsolutePath().toUri().toString());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
+
+        var input = SpikestreamJob.kafkaInput(env, bootstrap, inputTopic, groupId,
+                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST), config);
+        SpikestreamJob.Streams streams = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
+        String prefix = "spikestream-" + outputTopic;
+        streams.classifications().sinkTo(SpikestreamJob.classificationSink(bootstrap, outputTopic,
+                DeliveryGuarantee.EXACTLY_ONCE, prefix)).name("classifications").uid("classifications-sink");
+        streams.deadLetters().sinkTo(SpikestreamJob.deadLetterSink(bootstrap,
+                deadLetterTopic != null ? deadLetterTopic : inputTopic + ".dead-letters",
+                DeliveryGuarantee.EXACTLY_ONCE, prefix + "-dead")).name("dead-letters").uid("dead-letter-sink");
+        err.println("spikestream run: " + inputTopic + " -> " + outputTopic + " with " + config.modelPath()
+                + " (" + config.framing().toJson() + "), parallelism " + parallelism + ", " + stateBackend + " state");
+        err.flush();
+        env.execute("spikestream " + inputTopic + " -> " + outputTopic);
+        return Main.OK;
+    }
+
+    /** Model and job tuning options shared by run, classify, demo and bench pipeline. */
+    public static final class JobOptions {
+        @Option(names = "--model", paramLabel = "FILE", description = "MS-ResNet model file (.safetensors with card and framing in its metadata)")
+        Path model;
+
+        @Option(names = "--dt-us", paramLabel = "US", description = "override the model's bin length (warns: the model was trained on its own framing)")
+        Long dtUs;
+
+        @Option(names = "--bins", paramLabel = "K", description = "override the model's bins per window (warns)")
+        Integer bins;
+
+        @Option(names = "--hop-bins", paramLabel = "H", description = "override the window hop in bins (warns)")
+        Integer hopBins;
+
+        @Option(names = "--clip", arity = "1", paramLabel = "true|false", description = "override clipping of counts to 1 (warns)")
+        Boolean clip;
+
+        @Option(names = "--denoise-us", paramLabel = "US", description = "override the denoise window, 0 = off (warns)")
+        Long denoiseUs;
+
+        @Option(names = "--out-of-order-us", defaultValue = "50000", description = "allowed event disorder per sensor (default: ${DEFAULT-VALUE})")
+        long outOfOrderUs;
+
+        @Option(names = "--batch-size", defaultValue = "8", description = "windows of different sensors per forward pass (default: ${DEFAULT-VALUE})")
+        int batchSize;
+
+        @Option(names = "--max-wait-ms", defaultValue = "20", description = "longest a window waits for its batch (default: ${DEFAULT-VALUE})")
+        long maxWaitMs;
+
+        @Option(names = "--smoothing", defaultValue = "5", description = "windows averaged for the smoothed decision (default: ${DEFAULT-VALUE})")
+        int smoothing;
+
+        @Option(names = "--state-reset-gap-us", defaultValue = "1000000", description = "a sensor silent this long starts from a fresh membrane state (default: ${DEFAULT-VALUE})")
+        long stateResetGapUs;
+
+        @Option(names = "--quiet-flush-ms", defaultValue = "2000", description = "wall-clock silence after which a sensor's pending windows close (default: ${DEFAULT-VALUE})")
+        long quietFlushMs;
+
+        /** The job configuration for the model (required) with the overrides applied. */
+        public JobConfig config(PrintWriter err) throws java.io.IOException {
+            if (model == null) {
+                throw new IllegalArgumentException("--model is required");
+            }
+            return config(ModelSetup.read(model), err);
+        }
+
+        public JobConfig config(ModelSetup setup, PrintWriter err) {
+            FramingSpec framing = setup.framing(dtUs, bins, hopBins, clip, denoiseUs, err);
+            return JobConfig.defaults(framing, setup.model().toAbsolutePath().toString())
+                    .withOutOfOrderness(outOfOrderUs)
+                    .withBatching(batchSize, maxWaitMs)
+                    .withSmoothing(smoothing)
+                    .withStateResetGap(stateResetGapUs)
+                    .withQuietFlush(quietFlushMs);
+        }
+    }
+}
