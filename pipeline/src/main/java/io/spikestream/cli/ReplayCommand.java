@@ -6,6 +6,7 @@ import io.spikestream.connectors.recording.Recordings;
 import io.spikestream.connectors.replay.ProgressListener;
 import io.spikestream.connectors.replay.ReplayOptions;
 import io.spikestream.connectors.replay.ReplayProgress;
+import io.spikestream.connectors.replay.ReplaySource;
 import io.spikestream.connectors.replay.ReplaySummary;
 import io.spikestream.connectors.replay.Replayer;
 import java.io.IOException;
@@ -13,6 +14,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,8 +26,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code spikestream replay FILE --bootstrap-servers H:P --topic T}: publishes a recording to Kafka
- * as EventPackets keyed by sensor id, paced to event time × speed, with a progress bar on stderr and
+ * {@code spikestream replay FILE... --bootstrap-servers H:P --topic T}: publishes recordings to Kafka
+ * as EventPackets keyed by sensor id (one sensor per file), paced to event time × speed, with a progress bar on stderr and
  * a summary (one JSON line on stdout, one readable line on stderr). Delivery is checked packet by
  * packet: a broker that goes away fails the command (exit 1) after the delivery timeout.
  */
@@ -35,8 +39,8 @@ import picocli.CommandLine.Parameters;
 public final class ReplayCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the recording (any format `info` reads)")
-    Path file;
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "the recording (any format `info` reads); several files replay as several sensors")
+    List<Path> files;
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]", description = "Kafka brokers")
     String bootstrapServers;
@@ -56,8 +60,9 @@ public final class ReplayCommand implements Callable<Integer> {
         boolean maxSpeed;
     }
 
-    @Option(names = "--sensor-id", paramLabel = "ID", description = "Kafka key and sensor id (default: the file name without extension)")
-    String sensorId;
+    @Option(names = "--sensor-id", paramLabel = "ID", description = {"Kafka key and sensor id (default: the file name without extension);",
+            "repeat it once per FILE when replaying several"})
+    List<String> sensorIds;
 
     @Option(names = "--packet-us", paramLabel = "N", defaultValue = "1000", description = "event time per packet in µs (default ${DEFAULT-VALUE})")
     long packetUs;
@@ -74,24 +79,38 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw usage((Files.exists(file) ? "cannot read: " : "no such file: ") + file);
+        for (Path file : files) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw usage((Files.exists(file) ? "cannot read: " : "no such file: ") + file);
+            }
         }
         ReplayOptions options = options();
-        String sensor = sensorId != null ? sensorId : defaultSensorId(file);
+        List<String> sensors = sensorIds();
 
         // a first streaming pass gives the totals the progress bar needs ("% of recording")
-        RecordingSummary totals;
-        try (EventReader r = Recordings.open(file)) {
-            totals = RecordingSummary.scan(r);
+        long total = 0;
+        for (Path file : files) {
+            try (EventReader r = Recordings.open(file)) {
+                total += RecordingSummary.scan(r).events();
+            }
         }
         PrintWriter err = spec.commandLine().getErr();
-        ProgressBar bar = new ProgressBar(err, totals.events());
+        ProgressBar bar = new ProgressBar(err, total);
         ReplaySummary summary;
-        try (EventReader r = Recordings.open(file)) {
-            summary = Replayer.replay(r, sensor, options, bootstrapServers, noProgress ? ProgressListener.NONE : bar);
+        List<EventReader> readers = new ArrayList<>();
+        try {
+            List<ReplaySource> sources = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                EventReader r = Recordings.open(files.get(i));
+                readers.add(r);
+                sources.add(new ReplaySource(sensors.get(i), r));
+            }
+            summary = Replayer.replay(sources, options, bootstrapServers, noProgress ? ProgressListener.NONE : bar);
         } finally {
             bar.finish();
+            for (EventReader r : readers) {
+                r.close();
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(summary.toJson());
@@ -101,10 +120,27 @@ public final class ReplayCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private ReplayOptions options() {
-        if (sensorId != null && sensorId.isBlank()) {
+    private List<String> sensorIds() {
+        List<String> ids = new ArrayList<>();
+        if (sensorIds == null) {
+            for (Path f : files) {
+                ids.add(defaultSensorId(f));
+            }
+        } else if (sensorIds.size() != files.size()) {
+            throw usage("give --sensor-id once per FILE: " + sensorIds.size() + " for " + files.size() + " files");
+        } else {
+            ids.addAll(sensorIds);
+        }
+        if (ids.stream().anyMatch(String::isBlank)) {
             throw usage("--sensor-id must not be empty");
         }
+        if (new HashSet<>(ids).size() != ids.size()) {
+            throw usage("two recordings would publish as the same sensor id " + ids + "; set --sensor-id for each FILE");
+        }
+        return ids;
+    }
+
+    private ReplayOptions options() {
         double speed = pace.maxSpeed ? ReplayOptions.MAX_SPEED : pace.speed == null ? 1.0 : pace.speed;
         if (!pace.maxSpeed && !(speed > 0 && Double.isFinite(speed))) {
             throw usage("--speed must be a number > 0 (or use --max-speed), got " + pace.speed);

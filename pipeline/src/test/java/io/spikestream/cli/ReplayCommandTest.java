@@ -64,6 +64,8 @@ class ReplayCommandTest {
             assertUsageError("--topic", "replay", file, "--bootstrap-servers", "h:9092");
             assertUsageError("no such file", "replay", file + ".missing", "--bootstrap-servers", "h:9092", "--topic", "t");
             assertUsageError("speed", "replay", file, "--bootstrap-servers", "h:9092", "--topic", "t", "--speed", "fast");
+            assertUsageError("give --sensor-id once per FILE: 1 for 2 files", "replay", file, file, "--bootstrap-servers", "h:9092", "--topic", "t", "--sensor-id", "a");
+            assertUsageError("same sensor id", "replay", file, file, "--bootstrap-servers", "h:9092", "--topic", "t");
         } finally {
             Files.deleteIfExists(f);
         }
@@ -96,6 +98,20 @@ class ReplayCommandTest {
                 records += info.offset();
             }
             assertEquals(windows, records, "every packet the summary counts is in the topic");
+
+            Path evt3 = recording("prophesee_gen41_evt3_sample.raw");
+            Run two = run("replay", evt2.toString(), evt3.toString(), "--bootstrap-servers", broker.bootstrapServers(),
+                    "--topic", "two", "--max-speed", "--sensor-id", "left", "--sensor-id", "right");
+            assertEquals(Main.OK, two.exit(), two.err());
+            JsonNode both = new ObjectMapper().readTree(two.out().strip());
+            assertEquals(2, both.get("sensors").asInt());
+            assertEquals(eventCount(evt2) + eventCount(evt3), both.get("events").asLong());
+        }
+    }
+
+    private static long eventCount(Path file) throws IOException {
+        try (var reader = io.spikestream.connectors.recording.Recordings.open(file)) {
+            return io.spikestream.connectors.recording.RecordingSummary.scan(reader).events();
         }
     }
 
