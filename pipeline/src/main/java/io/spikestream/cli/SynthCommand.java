@@ -1,5 +1,6 @@
 package io.spikestream.cli;
 
+import io.spikestream.connectors.recording.gesture.GestureSplit;
 import io.spikestream.connectors.synth.Gesture;
 import io.spikestream.connectors.synth.GestureSimulator;
 import io.spikestream.connectors.synth.Lighting;
@@ -39,7 +40,7 @@ public final class SynthCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--users", required = true, paramLabel = "RANGES", converter = UserRanges.class,
-            description = "users to simulate, ranges and lists of 1..99, e.g. 1-29 or 1-3,7")
+            description = "users to simulate, ranges and lists of 1..29 (1-23 train, 24-29 test), e.g. 1-29 or 1-3,7")
     List<Integer> users;
 
     @Option(names = "--classes", paramLabel = "RANGES", converter = ClassRanges.class,
@@ -111,7 +112,7 @@ public final class SynthCommand implements Callable<Integer> {
                 bytes += w.bytes();
                 recordedUs += w.simulatedUs();
                 err.printf(Locale.ROOT, "synth: [%d/%d] %s: %d samples, %,d events, %.1f s recorded (%.0f s elapsed)%n",
-                        k + 1, total, w.events().getFileName(), w.samples(), w.eventCount(), w.simulatedUs() * 1e-6,
+                        k + 1, total, w.recording().aedat().getFileName(), w.samples(), w.eventCount(), w.simulatedUs() * 1e-6,
                         (System.nanoTime() - started) * 1e-9);
                 err.flush();
             }
@@ -143,11 +144,11 @@ public final class SynthCommand implements Callable<Integer> {
         return chosen;
     }
 
-    /** Parses users {@code 1-29}, {@code 1-3,7}: sorted, without repeats, each in 1..99 (two-digit file names). */
+    /** Parses users {@code 1-29}, {@code 1-3,7}: sorted, without repeats, each in 1..29 as in the dataset layout. */
     static final class UserRanges implements CommandLine.ITypeConverter<List<Integer>> {
         @Override
         public List<Integer> convert(String text) {
-            return ranges(text, 99, "user");
+            return ranges(text, GestureSplit.LAST_USER, "user");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.spikestream.connectors.synth;
 
+import io.spikestream.connectors.recording.gesture.GestureClasses;
 import java.util.List;
 
 /**
@@ -11,33 +12,33 @@ import java.util.List;
  * classes apart (see {@link #temporalTwin()}).
  */
 public enum Gesture {
-    HAND_CLAP("hand_clap"),
-    RIGHT_HAND_WAVE("right_hand_wave"),
-    LEFT_HAND_WAVE("left_hand_wave"),
-    RIGHT_ARM_CLOCKWISE("right_arm_clockwise"),
-    RIGHT_ARM_COUNTER_CLOCKWISE("right_arm_counter_clockwise"),
-    LEFT_ARM_CLOCKWISE("left_arm_clockwise"),
-    LEFT_ARM_COUNTER_CLOCKWISE("left_arm_counter_clockwise"),
-    ARM_ROLL("arm_roll"),
-    AIR_DRUMS("air_drums"),
-    AIR_GUITAR("air_guitar"),
-    OTHER_GESTURES("other_gestures");
+    HAND_CLAP,
+    RIGHT_HAND_WAVE,
+    LEFT_HAND_WAVE,
+    RIGHT_ARM_CLOCKWISE,
+    RIGHT_ARM_COUNTER_CLOCKWISE,
+    LEFT_ARM_CLOCKWISE,
+    LEFT_ARM_COUNTER_CLOCKWISE,
+    ARM_ROLL,
+    AIR_DRUMS,
+    AIR_GUITAR,
+    OTHER_GESTURES;
 
     private static final List<Gesture> ALL = List.of(values());
-    private final String label;
-
-    Gesture(String label) {
-        this.label = label;
-    }
 
     /** The class id used in DVS128 Gesture label files (1 to 11). */
     public int classId() {
         return ordinal() + 1;
     }
 
+    /** The 0-based class index used by the rest of spikestream ({@link GestureClasses}). */
+    public int classIndex() {
+        return ordinal();
+    }
+
     /** The class name as in the DVS128 Gesture documentation. */
     public String label() {
-        return label;
+        return GestureClasses.name(ordinal());
     }
 
     public static Gesture ofClassId(int classId) {

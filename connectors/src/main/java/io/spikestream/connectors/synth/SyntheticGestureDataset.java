@@ -4,18 +4,24 @@ import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.recording.EventWriter;
 import io.spikestream.connectors.recording.RecordingFormat;
 import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.connectors.recording.gesture.GestureLabel;
+import io.spikestream.connectors.recording.gesture.GestureLabels;
+import io.spikestream.connectors.recording.gesture.GestureRecording;
+import io.spikestream.connectors.recording.gesture.GestureSplit;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Writes simulated recordings in the DVS128 Gesture layout: {@code userNN_<lighting>.aedat}
  * (AEDAT 3.1, 128×128) and {@code userNN_<lighting>_labels.csv} with one
- * {@code class,startTime_usec,endTime_usec} row per take. Each file is written under a temporary
+ * {@code class,startTime_usec,endTime_usec} row per take, written with the dataset layout's own
+ * writers ({@link Recordings}, {@link GestureLabels}) so that {@code GestureDataset} reads it
+ * back. Each file is written under a temporary
  * name and moved into place when complete, so an interrupted run never leaves a truncated
  * recording that looks finished.
  */
@@ -42,13 +48,17 @@ public final class SyntheticGestureDataset {
         this.gestures = EnumSet.copyOf(gestures);
     }
 
-    /** Simulates one user under one lighting and writes the recording and its labels into {@code dir}. */
+    /**
+     * Simulates one user (1 to 29, as the dataset layout allows) under one lighting and writes the
+     * recording and its labels into {@code dir}.
+     */
     public WrittenRecording write(Path dir, int user, Lighting lighting) throws IOException {
+        GestureSplit.of(user);
         RecordingPlan plan = simulator.plan(user, lighting, repetitions, gestures);
         Path events = dir.resolve(plan.baseName() + ".aedat");
         Path labels = dir.resolve(plan.baseName() + "_labels.csv");
-        Path partial = dir.resolve(plan.baseName() + ".aedat.part");
         long[] count = new long[1];
+        Path partial = partial(events);
         try (EventWriter writer = Recordings.writer(partial, RecordingFormat.AEDAT31, GestureSimulator.GEOMETRY)) {
             simulator.simulate(plan, (EventBatch chunk) -> {
                 writer.write(chunk);
@@ -59,22 +69,23 @@ public final class SyntheticGestureDataset {
             throw e;
         }
         Files.move(partial, events, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        writeLabels(labels, plan);
-        return new WrittenRecording(events, labels, plan.takes().size(), count[0], Files.size(events), plan.durationUs());
-    }
-
-    private static void writeLabels(Path labels, RecordingPlan plan) throws IOException {
-        StringBuilder csv = new StringBuilder("class,startTime_usec,endTime_usec\n");
-        for (Take t : plan.takes()) {
-            csv.append(t.gesture().classId()).append(',').append(t.startUs()).append(',').append(t.endUs()).append('\n');
-        }
-        Path partial = labels.resolveSibling(labels.getFileName() + ".part");
+        List<GestureLabel> spans = plan.takes().stream()
+                .map(t -> new GestureLabel(t.gesture().classIndex(), t.startUs(), t.endUs()))
+                .toList();
+        Path partialLabels = partial(labels);
         try {
-            Files.writeString(partial, csv);
-            Files.move(partial, labels, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | UncheckedIOException e) {
-            Files.deleteIfExists(partial);
+            GestureLabels.write(partialLabels, spans);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partialLabels);
             throw e;
         }
+        Files.move(partialLabels, labels, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return new WrittenRecording(new GestureRecording(events, labels, user, lighting.name()),
+                plan.takes().size(), count[0], Files.size(events), plan.durationUs());
+    }
+
+    /** The temporary name a file is written under; the dataset reader ignores it. */
+    private static Path partial(Path file) {
+        return file.resolveSibling(file.getFileName() + ".part");
     }
 }

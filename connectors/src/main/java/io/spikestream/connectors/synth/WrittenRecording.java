@@ -1,15 +1,14 @@
 package io.spikestream.connectors.synth;
 
-import java.nio.file.Path;
+import io.spikestream.connectors.recording.gesture.GestureRecording;
 
 /**
  * One synthetic recording on disk, as {@code spikestream synth} reports it.
  *
- * @param events the AEDAT 3.1 file
- * @param labels the {@code _labels.csv} beside it
+ * @param recording the AEDAT 3.1 file and its {@code _labels.csv}
  * @param samples labelled gesture takes
  * @param eventCount events written
  * @param bytes size of the event file
  * @param simulatedUs length of the recording
  */
-public record WrittenRecording(Path events, Path labels, int samples, long eventCount, long bytes, long simulatedUs) {}
+public record WrittenRecording(GestureRecording recording, int samples, long eventCount, long bytes, long simulatedUs) {}

@@ -94,6 +94,9 @@ class ChoreographyTest {
         assertEquals("right_arm_counter_clockwise", Gesture.ofClassId(5).label());
         assertEquals("other_gestures", Gesture.ofClassId(11).label());
         assertThrows(IllegalArgumentException.class, () -> Gesture.ofClassId(12));
+        for (Gesture g : Gesture.values()) {
+            assertEquals(g.name().toLowerCase(java.util.Locale.ROOT), g.label(), "motion and class name agree");
+        }
     }
 
     @Test
