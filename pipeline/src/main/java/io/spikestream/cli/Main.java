@@ -24,6 +24,10 @@ import picocli.CommandLine.Command;
             ConvertCommand.class,
             InferCommand.class,
             BenchCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
+            GradCommand.class,
+            GradNormCommand.class,
         })
 public final class Main implements Runnable {
     public static final int OK = 0;
