@@ -61,29 +61,7 @@ public final class EventPacketCodec {
         byte[] pa = buffer(reuse.getPolarity(), (n + 7) >>> 3);
         byte[] ta = buffer(reuse.getDt(), 4 * n);
 
-        short[] xs = batch.xs();
-        short[] ys = batch.ys();
-        byte[] ps = batch.ps();
-        long[] ts = batch.ts();
-        // x and y are plain copies (a memory copy on little-endian machines); the check is a separate pass
-        ByteBuffer.wrap(xa).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(xs, from, n);
-        ByteBuffer.wrap(ya).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(ys, from, n);
-        int outside = outside(xs, ys, from, n, geometry.width() - 1, geometry.height() - 1);
-        long overflow = 0;
-        for (int i = 0; i < n; i++) {
-            long d = ts[from + i] - first;
-            overflow |= d - (int) d; // non-zero iff d does not fit in an int
-            I32.set(ta, 4 * i, (int) d);
-        }
-        packPolarity(ps, from, n, pa);
-        if (outside < 0) {
-            throw new IllegalArgumentException("sensor '" + sensorId + "': event " + firstOutside(batch, from, n, geometry)
-                    + " lies outside the sensor " + geometry);
-        }
-        if (overflow != 0) {
-            throw new IllegalArgumentException("sensor '" + sensorId + "': events [" + from + ", " + to
-                    + ") spread more than 2^31 µs from the first timestamp " + first);
-        }
+        writeColumns(sensorId, geometry, batch, from, n, xa, 0, ya, 0, pa, 0, ta, 0);
         reuse.setSensorId(sensorId);
         reuse.setWidth(geometry.width());
         reuse.setHeight(geometry.height());
@@ -95,6 +73,37 @@ public final class EventPacketCodec {
         reuse.setPolarity(ByteBuffer.wrap(pa, 0, (n + 7) >>> 3));
         reuse.setDt(ByteBuffer.wrap(ta, 0, 4 * n));
         return reuse;
+    }
+
+    /**
+     * Writes the four columns of events {@code [from, from + n)} at the given array offsets (each
+     * array needs room for its column) and checks them against the geometry and the i32 time range.
+     */
+    static void writeColumns(String sensorId, SensorGeometry geometry, EventBatch batch, int from, int n,
+                             byte[] xa, int xo, byte[] ya, int yo, byte[] pa, int po, byte[] ta, int to) {
+        short[] xs = batch.xs();
+        short[] ys = batch.ys();
+        long[] ts = batch.ts();
+        long first = n == 0 ? 0 : ts[from];
+        // x and y are plain copies (a memory copy on little-endian machines); the check is a separate pass
+        ByteBuffer.wrap(xa, xo, 2 * n).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(xs, from, n);
+        ByteBuffer.wrap(ya, yo, 2 * n).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(ys, from, n);
+        int outside = outside(xs, ys, from, n, geometry.width() - 1, geometry.height() - 1);
+        long overflow = 0;
+        for (int i = 0; i < n; i++) {
+            long d = ts[from + i] - first;
+            overflow |= d - (int) d; // non-zero iff d does not fit in an int
+            I32.set(ta, to + 4 * i, (int) d);
+        }
+        packPolarity(batch.ps(), from, n, pa, po);
+        if (outside < 0) {
+            throw new IllegalArgumentException("sensor '" + sensorId + "': event " + firstOutside(batch, from, n, geometry)
+                    + " lies outside the sensor " + geometry);
+        }
+        if (overflow != 0) {
+            throw new IllegalArgumentException("sensor '" + sensorId + "': events [" + from + ", " + (from + n)
+                    + ") spread more than 2^31 µs from the first timestamp " + first);
+        }
     }
 
     /**
@@ -133,21 +142,26 @@ public final class EventPacketCodec {
 
     private static String decodeOrExplain(EventPacket packet, EventBatch into) {
         into.clear();
-        String problem = checkGeometry(packet.getWidth(), packet.getHeight());
-        if (problem != null) {
-            return problem;
-        }
         if (packet.getSensorId() == null) {
             return "no sensor id";
         }
-        int n = packet.getEventCount();
+        return decodeColumns(packet.getWidth(), packet.getHeight(), packet.getFirstTimestampUs(), packet.getEventCount(),
+                Column.of(packet.getX()), Column.of(packet.getY()), Column.of(packet.getPolarity()), Column.of(packet.getDt()), into);
+    }
+
+    /**
+     * Checks the columns of a packet of {@code n} events against each other and the geometry, and
+     * decodes them into {@code into} (already cleared); returns what was wrong, or null.
+     */
+    static String decodeColumns(int width, int height, long first, int n, Column x, Column y, Column p, Column t,
+                                EventBatch into) {
+        String problem = checkGeometry(width, height);
+        if (problem != null) {
+            return problem;
+        }
         if (n < 0 || n > MAX_EVENTS) {
             return "event count " + n + " outside [0, " + MAX_EVENTS + "]";
         }
-        Column x = Column.of(packet.getX());
-        Column y = Column.of(packet.getY());
-        Column p = Column.of(packet.getPolarity());
-        Column t = Column.of(packet.getDt());
         if ((problem = checkLength("x", x, 2L * n, n)) != null
                 || (problem = checkLength("y", y, 2L * n, n)) != null
                 || (problem = checkLength("polarity", p, (n + 7L) >>> 3, n)) != null
@@ -164,27 +178,25 @@ public final class EventPacketCodec {
         into.ensureCapacity(n);
         short[] xs = into.xs();
         short[] ys = into.ys();
-        byte[] ps = into.ps();
         long[] ts = into.ts();
-        int maxX = packet.getWidth() - 1;
-        int maxY = packet.getHeight() - 1;
+        int maxX = width - 1;
+        int maxY = height - 1;
         ByteBuffer.wrap(x.bytes, x.offset, x.length).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(xs, 0, n);
         ByteBuffer.wrap(y.bytes, y.offset, y.length).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(ys, 0, n);
         if (outside(xs, ys, 0, n, maxX, maxY) < 0) {
             for (int i = 0; i < n; i++) {
                 if ((xs[i] & 0xFFFF) > maxX || (ys[i] & 0xFFFF) > maxY) {
                     return "event " + i + " at (" + (xs[i] & 0xFFFF) + ", " + (ys[i] & 0xFFFF)
-                            + ") lies outside the declared sensor " + packet.getWidth() + "x" + packet.getHeight();
+                            + ") lies outside the declared sensor " + width + "x" + height;
                 }
             }
         }
-        long first = packet.getFirstTimestampUs();
         byte[] ta = t.bytes;
         int to = t.offset;
         for (int i = 0; i < n; i++) {
             ts[i] = first + (int) I32.get(ta, to + 4 * i);
         }
-        unpackPolarity(p.bytes, p.offset, n, ps);
+        unpackPolarity(p.bytes, p.offset, n, into.ps());
         into.setSize(n);
         return null;
     }
@@ -215,11 +227,11 @@ public final class EventPacketCodec {
         return null;
     }
 
-    private static void packPolarity(byte[] ps, int from, int n, byte[] out) {
+    private static void packPolarity(byte[] ps, int from, int n, byte[] out, int offset) {
         int full = n >>> 3;
         for (int j = 0; j < full; j++) {
             int b = from + 8 * j;
-            out[j] = (byte) ((ps[b] & 1) | (ps[b + 1] & 1) << 1 | (ps[b + 2] & 1) << 2 | (ps[b + 3] & 1) << 3
+            out[offset + j] = (byte) ((ps[b] & 1) | (ps[b + 1] & 1) << 1 | (ps[b + 2] & 1) << 2 | (ps[b + 3] & 1) << 3
                     | (ps[b + 4] & 1) << 4 | (ps[b + 5] & 1) << 5 | (ps[b + 6] & 1) << 6 | (ps[b + 7] & 1) << 7);
         }
         if ((n & 7) != 0) {
@@ -227,7 +239,7 @@ public final class EventPacketCodec {
             for (int i = full * 8; i < n; i++) {
                 last |= (ps[from + i] & 1) << (i & 7);
             }
-            out[full] = (byte) last;
+            out[offset + full] = (byte) last;
         }
     }
 
@@ -268,7 +280,7 @@ public final class EventPacketCodec {
     }
 
     /** A byte range of a column, as an array slice so that the loops use the fast array view handles. */
-    private record Column(byte[] bytes, int offset, int length) {
+    record Column(byte[] bytes, int offset, int length) {
         static Column of(ByteBuffer b) {
             if (b == null) {
                 return null;

@@ -2,9 +2,7 @@ package io.spikestream.connectors.replay;
 
 import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
-import io.spikestream.connectors.kafka.EventPacketCodec;
-import io.spikestream.connectors.kafka.EventPacketSerializer;
-import io.spikestream.schemas.EventPacket;
+import io.spikestream.connectors.kafka.EventPacketWire;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -21,11 +19,13 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes recordings to Kafka as a camera would: {@link EventPacket}s keyed by sensor id, each
- * sent when its last event is due at {@code speed} × event time (or at once at max speed).
+ * Publishes recordings to Kafka as a camera would: {@code EventPacket}s keyed by sensor id, each
+ * sent when its last event is due at {@code speed} × event time (or at once at max speed). Packets
+ * are written with {@link EventPacketWire} (the same bytes as {@code EventPacketSerializer}).
  *
  * <p>Several recordings replay together as several sensors, interleaved by their own event time
  * (each measured from its first event). Nothing is lost silently: the producer is idempotent with
@@ -47,10 +47,10 @@ public final class Replayer {
     /** Replays recordings as sensors through a producer of its own (created and closed here). */
     public static ReplaySummary replay(List<ReplaySource> sources, ReplayOptions options, String bootstrapServers,
                                        ProgressListener listener) throws IOException {
-        Producer<String, EventPacket> producer;
+        Producer<String, byte[]> producer;
         try {
             producer = new KafkaProducer<>(producerProperties(bootstrapServers, options.deliveryTimeout()),
-                    new StringSerializer(), new EventPacketSerializer());
+                    new StringSerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
             throw new ReplayException("cannot create a Kafka producer for " + bootstrapServers + ": " + e.getMessage(), e);
         }
@@ -68,11 +68,12 @@ public final class Replayer {
     }
 
     /**
-     * Replays recordings as sensors through the caller's producer (flushed, not closed). The producer
-     * should be idempotent with {@code acks=all}, as {@link #producerProperties} configures.
+     * Replays recordings as sensors through the caller's producer (flushed, not closed), whose values
+     * are the EventPacket bytes. The producer should be idempotent with {@code acks=all}, as
+     * {@link #producerProperties} configures.
      */
     public static ReplaySummary replay(List<ReplaySource> sources, ReplayOptions options,
-                                       Producer<String, EventPacket> producer, ProgressListener listener) throws IOException {
+                                       Producer<String, byte[]> producer, ProgressListener listener) throws IOException {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("nothing to replay: no sources");
         }
@@ -108,13 +109,12 @@ public final class Replayer {
         return p;
     }
 
-    /** Per-sensor state: its cutter, the packet ready to go and the reused Avro record. */
+    /** Per-sensor state: its cutter and the packet ready to go. */
     private static final class Sensor {
         final String id;
         final SensorGeometry geometry;
         final PacketCutter cutter;
         final EventBatch packet = new EventBatch(1024);
-        final EventPacket record = new EventPacket();
         long sequence;
         boolean ready;
 
@@ -140,7 +140,7 @@ public final class Replayer {
     private static final class Run {
         final List<Sensor> sensors;
         final ReplayOptions options;
-        final Producer<String, EventPacket> producer;
+        final Producer<String, byte[]> producer;
         final ProgressListener listener;
         final AtomicReference<Failure> failure = new AtomicReference<>();
         final LongAdder acked = new LongAdder();
@@ -152,7 +152,7 @@ public final class Replayer {
         long eventTimeUs;
         long start;
 
-        Run(List<Sensor> sensors, ReplayOptions options, Producer<String, EventPacket> producer, ProgressListener listener) {
+        Run(List<Sensor> sensors, ReplayOptions options, Producer<String, byte[]> producer, ProgressListener listener) {
             this.sensors = sensors;
             this.options = options;
             this.producer = producer;
@@ -228,7 +228,7 @@ public final class Replayer {
         private void send(Sensor s) throws ReplayException {
             int n = s.packet.size();
             long sequence = s.sequence++;
-            EventPacket record = EventPacketCodec.encodeInto(s.record, s.id, s.geometry, sequence, s.packet, 0, n);
+            byte[] value = EventPacketWire.encode(s.id, s.geometry, sequence, s.packet, 0, n);
             String sensor = s.id;
             Callback callback = (metadata, error) -> {
                 if (error != null) {
@@ -239,8 +239,7 @@ public final class Replayer {
                 }
             };
             try {
-                // the producer serializes the record before send returns, so the record can be reused
-                producer.send(new ProducerRecord<>(options.topic(), sensor, record), callback);
+                producer.send(new ProducerRecord<>(options.topic(), sensor, value), callback);
             } catch (KafkaException e) {
                 throw new ReplayException("packet " + sequence + " of sensor '" + sensor + "' could not be sent to topic "
                         + options.topic() + ": " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.connectors.kafka.EventPacketCodec;
 import io.spikestream.connectors.kafka.EventPacketDeserializer;
 import io.spikestream.connectors.kafka.EventPacketSerializer;
+import io.spikestream.connectors.kafka.EventPacketWire;
 import io.spikestream.schemas.EventPacket;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.State;
  * (640x480, about 1.5 ms at 10 M events/s). {@code encode}/{@code decode} are the column codec
  * alone (EventBatch to packed columns and back, validation included); {@code serialize} /
  * {@code deserialize} are the whole Kafka path (codec plus Avro binary through the Kafka serializer,
- * input guard included).
+ * input guard included); {@code wireEncode} / {@code wireDecode} are the same bytes written straight
+ * from and read straight into EventBatch columns ({@code EventPacketWire}, used by replay).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -79,5 +81,17 @@ public class PacketCodecBenchmark {
     @OperationsPerInvocation(EVENTS)
     public int deserialize() {
         return EventPacketCodec.decode(deserializer.deserialize("events", wire), decoded);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public byte[] wireEncode() {
+        return EventPacketWire.encode("gen3", GEN3, sequence++, events, 0, EVENTS);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public int wireDecode() {
+        return EventPacketWire.decode(wire, decoded).eventCount();
     }
 }
