@@ -45,11 +45,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--group-id", defaultValue = "spikestream", description = "Kafka consumer group (default: ${DEFAULT-VALUE})")
     String groupId;
 
-    @Option(names = "--parallelism", defaultValue = "1", description = "operator parallelism (default: ${DEFAULT-VALUE})")
-    int parallelism;
+    @Option(names = "--parallelism", description = "operator parallelism (default: the cluster's, 1 locally)")
+    Integer parallelism;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "where checkpoints go (default: Flink's default, in memory for a local run)")
-    Path checkpointDir;
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR|URI", description = "where checkpoints go: a folder or a URI such as file:///data/ck or s3://b/ck (default: Flink's)")
+    String checkpointDir;
 
     @Option(names = "--checkpoint-interval-ms", defaultValue = "5000", description = "checkpoint (and Kafka commit) interval (default: ${DEFAULT-VALUE})")
     long checkpointIntervalMs;
@@ -65,7 +65,7 @@ public final class RunCommand implements Callable<Integer> {
         if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--state-backend must be hashmap or rocksdb, not " + stateBackend);
         }
-        if (parallelism < 1) {
+        if (parallelism != null && parallelism < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be >= 1");
         }
         PrintWriter err = spec.commandLine().getErr();
@@ -73,10 +73,13 @@ public final class RunCommand implements Callable<Integer> {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         if (checkpointDir != null) {
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toAbsolutePath().toUri().toString());
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.contains("://")
+                    ? checkpointDir : Path.of(checkpointDir).toAbsolutePath().toUri().toString());
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
+        if (parallelism != null) {
+            env.setParallelism(parallelism);
+        }
         env.enableCheckpointing(checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
 
         var input = SpikestreamJob.kafkaInput(env, bootstrap, inputTopic, groupId,
@@ -89,7 +92,7 @@ public final class RunCommand implements Callable<Integer> {
                 deadLetterTopic != null ? deadLetterTopic : inputTopic + ".dead-letters",
                 DeliveryGuarantee.EXACTLY_ONCE, prefix + "-dead")).name("dead-letters").uid("dead-letter-sink");
         err.println("spikestream run: " + inputTopic + " -> " + outputTopic + " with " + config.modelPath()
-                + " (" + config.framing().toJson() + "), parallelism " + parallelism + ", " + stateBackend + " state");
+                + " (" + config.framing().toJson() + "), parallelism " + env.getParallelism() + ", " + stateBackend + " state");
         err.flush();
         env.execute("spikestream " + inputTopic + " -> " + outputTopic);
         return Main.OK;

@@ -1,0 +1,191 @@
+package io.spikestream.pipeline.bench;
+
+import io.spikestream.connectors.event.EventBatch;
+import io.spikestream.connectors.event.SensorGeometry;
+import io.spikestream.connectors.kafka.EventPacketCodec;
+import io.spikestream.connectors.kafka.EventPacketSerializer;
+import io.spikestream.pipeline.job.ClassificationResult;
+import io.spikestream.pipeline.job.FramedWindow;
+import io.spikestream.pipeline.job.JobConfig;
+import io.spikestream.pipeline.job.MsResNetWindowModel;
+import io.spikestream.pipeline.job.SpikestreamJob;
+import io.spikestream.schemas.EventPacket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * End-to-end measurements of the job (Kafka → framing → sink, with and without the model), used
+ * by {@code spikestream bench pipeline}. Throughput runs read a topic filled beforehand, so they
+ * measure how fast the job drains a backlog; the latency run publishes at real-time pace.
+ */
+public final class PipelineBench {
+    private PipelineBench() {
+    }
+
+    /** What one drained run measured. */
+    public record Drain(long events, long windows, double seconds, double eventsPerSecond, double windowsPerSecond) {}
+
+    /** What the paced run measured. */
+    public record Paced(int sensors, long windowsExpected, long windowsReceived, double p50Ms, double p99Ms, double maxMs) {}
+
+    /**
+     * Publishes {@code seconds} of events of {@code sensors} sensors at {@code rate} events/s each,
+     * in packets of {@code packetUs}, as fast as Kafka takes them.
+     *
+     * @return the number of events published
+     */
+    public static long fill(String bootstrap, String topic, SensorGeometry g, int sensors, double rate, double seconds,
+                            long packetUs) {
+        long perSensor = (long) (rate * seconds);
+        int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
+        try (KafkaProducer<String, EventPacket> producer = producer(bootstrap)) {
+            List<SyntheticEvents> gens = new ArrayList<>();
+            for (int s = 0; s < sensors; s++) {
+                gens.add(new SyntheticEvents(g, rate, 1000 + s, 1_000_000));
+            }
+            EventBatch batch = new EventBatch(packet);
+            long[] seq = new long[sensors];
+            for (long done = 0; done < perSensor; done += packet) {
+                int n = (int) Math.min(packet, perSensor - done);
+                for (int s = 0; s < sensors; s++) {
+                    gens.get(s).next(batch, n);
+                    String id = "sensor-" + s;
+                    producer.send(new ProducerRecord<>(topic, id, EventPacketCodec.encode(id, g, seq[s]++, batch, 0, n)));
+                }
+            }
+            producer.flush();
+        }
+        return perSensor * sensors;
+    }
+
+    /** Reads the whole topic with the job and measures from the first to the last output. */
+    public static Drain drain(String bootstrap, String topic, JobConfig config, int parallelism, long events) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        var input = SpikestreamJob.kafkaInput(env, bootstrap, topic, "bench-" + System.nanoTime(),
+                OffsetsInitializer.earliest(), OffsetsInitializer.latest(), config);
+        SpikestreamJob.Streams job = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
+        DataStream<long[]> ticks = config.modelPath() == null
+                ? job.windows().map(PipelineBench::tick).returns(PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)
+                : job.classifications().map(PipelineBench::tick).returns(PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        long windows = 0;
+        long framed = 0;
+        long start = System.currentTimeMillis();
+        try (CloseableIterator<long[]> it = ticks.executeAndCollect("bench pipeline")) {
+            while (it.hasNext()) {
+                long[] t = it.next();
+                first = Math.min(first, t[0]);
+                last = Math.max(last, t[0]);
+                framed += t[1];
+                windows++;
+            }
+        }
+        // the first window appears one window length after its first events were read: count from the job's start
+        // if that is earlier than the first output minus one window
+        double seconds = Math.max(1e-3, (last - Math.min(first, Math.max(start, first - 1000))) / 1000.0);
+        return new Drain(events, windows, seconds, events / seconds, windows / seconds);
+    }
+
+    private static long[] tick(FramedWindow w) {
+        return new long[] {System.currentTimeMillis(), w.events()};
+    }
+
+    private static long[] tick(ClassificationResult c) {
+        return new long[] {System.currentTimeMillis(), c.events, Double.doubleToLongBits(c.latencyMs)};
+    }
+
+    /**
+     * Runs the job on an unbounded topic while {@code sensors} sensors publish at real-time pace
+     * for {@code seconds}, and reports window-close-to-classification latency.
+     */
+    public static Paced paced(String bootstrap, String topic, JobConfig config, int parallelism, SensorGeometry g,
+                              int sensors, double rate, double seconds, long packetUs) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        var input = SpikestreamJob.kafkaInput(env, bootstrap, topic, "bench-paced-" + System.nanoTime(),
+                OffsetsInitializer.latest(), config);
+        SpikestreamJob.Streams job = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
+        List<Double> latencies = new ArrayList<>();
+        long expected = (long) Math.floor(seconds * 1e6 / config.framing().hopUs()) * sensors;
+        try (CloseableIterator<ClassificationResult> it = job.classifications().collectAsync()) {
+            var client = env.executeAsync("bench pipeline paced");
+            Thread.sleep(8_000); // let the job start and the source reach the end of the topic
+            Thread publisher = new Thread(() -> publishPaced(bootstrap, topic, g, sensors, rate, seconds, packetUs), "paced-publisher");
+            publisher.setDaemon(true);
+            publisher.start();
+            long deadline = System.currentTimeMillis() + (long) (seconds * 1000) + 30_000;
+            while (latencies.size() < expected && System.currentTimeMillis() < deadline) {
+                if (it.hasNext()) {
+                    latencies.add(it.next().latencyMs);
+                }
+            }
+            client.cancel();
+        }
+        double[] l = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return new Paced(sensors, expected, l.length, percentile(l, 0.5), percentile(l, 0.99), l.length == 0 ? Double.NaN : l[l.length - 1]);
+    }
+
+    private static void publishPaced(String bootstrap, String topic, SensorGeometry g, int sensors, double rate, double seconds,
+                                     long packetUs) {
+        int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
+        long packets = (long) (seconds * 1e6 / packetUs);
+        try (KafkaProducer<String, EventPacket> producer = producer(bootstrap)) {
+            List<SyntheticEvents> gens = new ArrayList<>();
+            for (int s = 0; s < sensors; s++) {
+                gens.add(new SyntheticEvents(g, rate, 2000 + s, 1_000_000));
+            }
+            EventBatch batch = new EventBatch(packet);
+            long start = System.nanoTime();
+            for (long k = 0; k < packets; k++) {
+                long due = start + k * packetUs * 1000;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                for (int s = 0; s < sensors; s++) {
+                    gens.get(s).next(batch, packet);
+                    String id = "sensor-" + s;
+                    producer.send(new ProducerRecord<>(topic, id, EventPacketCodec.encode(id, g, k, batch, 0, packet)));
+                }
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static double percentile(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    private static KafkaProducer<String, EventPacket> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("acks", "1");
+        p.put("linger.ms", "2");
+        p.put("batch.size", String.valueOf(1 << 20));
+        p.put("max.request.size", String.valueOf(16 << 20));
+        p.put("compression.type", "lz4");
+        return new KafkaProducer<>(p, new StringSerializer(), new EventPacketSerializer());
+    }
+
+    static String describe(long[] a) {
+        return Arrays.toString(a);
+    }
+}
