@@ -1,7 +1,5 @@
 package io.spikestream.model;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,8 +16,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * stay small. Works on host memory (CPU backend) only.
  */
 final class GemmConv {
-    /** Outputs of at most this many pixels (16×16) go through the GEMM path. */
-    static final int MAX_PIXELS = 256;
+    /** Outputs of at most this many pixels go through the GEMM path (default 16×16; {@code -Dspikestream.gemm.maxPixels}). */
+    static final int MAX_PIXELS = Integer.getInteger("spikestream.gemm.maxPixels", 256);
     /** Elements of each scratch buffer (16 MB in float32). */
     static final long SCRATCH_ELEMENTS = 4L << 20;
 
@@ -27,6 +25,15 @@ final class GemmConv {
     static final class Scratch {
         private final INDArray columns;
         private final INDArray product;
+        // Java-array twins: the JIT vectorises loops over arrays, not over direct buffers
+        private float[] fIn = new float[0];
+        private float[] fCols = new float[0];
+        private float[] fProd = new float[0];
+        private float[] fOut = new float[0];
+        private double[] dIn = new double[0];
+        private double[] dCols = new double[0];
+        private double[] dProd = new double[0];
+        private double[] dOut = new double[0];
 
         Scratch(DataType type) {
             columns = Nd4j.create(type, SCRATCH_ELEMENTS);
@@ -35,6 +42,14 @@ final class GemmConv {
 
         long bytes() {
             return 2 * SCRATCH_ELEMENTS * columns.dataType().width();
+        }
+
+        private static float[] grow(float[] a, int n) {
+            return a.length >= n ? a : new float[n];
+        }
+
+        private static double[] grow(double[] a, int n) {
+            return a.length >= n ? a : new double[n];
         }
     }
 
@@ -70,21 +85,40 @@ final class GemmConv {
             INDArray prodT = scratch.product.get(NDArrayIndex.interval(0, (long) outChannels * cols)).reshape('c', outChannels, cols);
             int src = (int) input.offset() + f0 * channels * h * w;
             int dst = (int) output.offset() + f0 * outChannels * pixels;
+            int inLen = n * channels * h * w;
+            int colLen = patch * cols;
+            int outLen = outChannels * cols;
             if (f32) {
-                im2colFloat(input.data().asNioFloat(), src, n, channels, h, w, kernel, stride, pad, ho, wo,
-                        colsT.data().asNioFloat(), (int) colsT.offset());
+                scratch.fIn = Scratch.grow(scratch.fIn, inLen);
+                scratch.fCols = Scratch.grow(scratch.fCols, colLen);
+                input.data().asNioFloat().get(src, scratch.fIn, 0, inLen);
+                im2col(scratch.fIn, n, channels, h, w, kernel, stride, pad, ho, wo, scratch.fCols);
+                colsT.data().asNioFloat().put((int) colsT.offset(), scratch.fCols, 0, colLen);
             } else {
-                im2colDouble(input.data().asNioDouble(), src, n, channels, h, w, kernel, stride, pad, ho, wo,
-                        colsT.data().asNioDouble(), (int) colsT.offset());
+                scratch.dIn = Scratch.grow(scratch.dIn, inLen);
+                scratch.dCols = Scratch.grow(scratch.dCols, colLen);
+                input.data().asNioDouble().get(src, scratch.dIn, 0, inLen);
+                im2col(scratch.dIn, n, channels, h, w, kernel, stride, pad, ho, wo, scratch.dCols);
+                colsT.data().asNioDouble().put((int) colsT.offset(), scratch.dCols, 0, colLen);
             }
             // [O, C·k·k] x [C·k·k, n·pixels] = [O, n·pixels]
             Nd4j.gemm(weight2d, colsT, prodT, false, false, 1.0, 0.0);
             if (f32) {
-                toNchwFloat(prodT.data().asNioFloat(), (int) prodT.offset(), n, pixels, outChannels,
-                        bias.data().asNioFloat(), (int) bias.offset(), output.data().asNioFloat(), dst);
+                scratch.fProd = Scratch.grow(scratch.fProd, outLen);
+                scratch.fOut = Scratch.grow(scratch.fOut, outLen);
+                prodT.data().asNioFloat().get((int) prodT.offset(), scratch.fProd, 0, outLen);
+                float[] b = new float[outChannels];
+                bias.data().asNioFloat().get((int) bias.offset(), b, 0, outChannels);
+                toNchw(scratch.fProd, n, pixels, outChannels, b, scratch.fOut);
+                output.data().asNioFloat().put(dst, scratch.fOut, 0, outLen);
             } else {
-                toNchwDouble(prodT.data().asNioDouble(), (int) prodT.offset(), n, pixels, outChannels,
-                        bias.data().asNioDouble(), (int) bias.offset(), output.data().asNioDouble(), dst);
+                scratch.dProd = Scratch.grow(scratch.dProd, outLen);
+                scratch.dOut = Scratch.grow(scratch.dOut, outLen);
+                prodT.data().asNioDouble().get((int) prodT.offset(), scratch.dProd, 0, outLen);
+                double[] b = new double[outChannels];
+                bias.data().asNioDouble().get((int) bias.offset(), b, 0, outChannels);
+                toNchw(scratch.dProd, n, pixels, outChannels, b, scratch.dOut);
+                output.data().asNioDouble().put(dst, scratch.dOut, 0, outLen);
             }
         }
     }
@@ -99,39 +133,38 @@ final class GemmConv {
         return Math.min(wo, Math.floorDiv(w - 1 + p - kx, s) + 1);
     }
 
-    private static void im2colFloat(FloatBuffer in, int inBase, int n, int c, int h, int w, int k, int s, int p,
-            int ho, int wo, FloatBuffer col, int colBase) {
+    private static void im2col(float[] in, int n, int c, int h, int w, int k, int s, int p, int ho, int wo, float[] col) {
         int cols = n * ho * wo;
         for (int ch = 0; ch < c; ch++) {
             for (int ky = 0; ky < k; ky++) {
                 for (int kx = 0; kx < k; kx++) {
-                    int row = colBase + ((ch * k + ky) * k + kx) * cols;
+                    int row = ((ch * k + ky) * k + kx) * cols;
                     int lo = firstInside(s, p, kx);
                     int hi = Math.max(lo, endInside(w, s, p, kx, wo));
                     for (int f = 0; f < n; f++) {
-                        int plane = inBase + (f * c + ch) * h * w;
+                        int plane = (f * c + ch) * h * w;
                         for (int oy = 0; oy < ho; oy++) {
                             int d = row + (f * ho + oy) * wo;
                             int iy = oy * s - p + ky;
                             if (iy < 0 || iy >= h) {
                                 for (int ox = 0; ox < wo; ox++) {
-                                    col.put(d + ox, 0f);
+                                    col[d + ox] = 0f;
                                 }
                                 continue;
                             }
                             int srcRow = plane + iy * w - p + kx;
                             for (int ox = 0; ox < lo; ox++) {
-                                col.put(d + ox, 0f);
+                                col[d + ox] = 0f;
                             }
                             if (s == 1) {
-                                col.put(d + lo, in, srcRow + lo, hi - lo);
+                                System.arraycopy(in, srcRow + lo, col, d + lo, hi - lo);
                             } else {
                                 for (int ox = lo; ox < hi; ox++) {
-                                    col.put(d + ox, in.get(srcRow + ox * s));
+                                    col[d + ox] = in[srcRow + ox * s];
                                 }
                             }
                             for (int ox = hi; ox < wo; ox++) {
-                                col.put(d + ox, 0f);
+                                col[d + ox] = 0f;
                             }
                         }
                     }
@@ -140,39 +173,38 @@ final class GemmConv {
         }
     }
 
-    private static void im2colDouble(DoubleBuffer in, int inBase, int n, int c, int h, int w, int k, int s, int p,
-            int ho, int wo, DoubleBuffer col, int colBase) {
+    private static void im2col(double[] in, int n, int c, int h, int w, int k, int s, int p, int ho, int wo, double[] col) {
         int cols = n * ho * wo;
         for (int ch = 0; ch < c; ch++) {
             for (int ky = 0; ky < k; ky++) {
                 for (int kx = 0; kx < k; kx++) {
-                    int row = colBase + ((ch * k + ky) * k + kx) * cols;
+                    int row = ((ch * k + ky) * k + kx) * cols;
                     int lo = firstInside(s, p, kx);
                     int hi = Math.max(lo, endInside(w, s, p, kx, wo));
                     for (int f = 0; f < n; f++) {
-                        int plane = inBase + (f * c + ch) * h * w;
+                        int plane = (f * c + ch) * h * w;
                         for (int oy = 0; oy < ho; oy++) {
                             int d = row + (f * ho + oy) * wo;
                             int iy = oy * s - p + ky;
                             if (iy < 0 || iy >= h) {
                                 for (int ox = 0; ox < wo; ox++) {
-                                    col.put(d + ox, 0.0);
+                                    col[d + ox] = 0.0;
                                 }
                                 continue;
                             }
                             int srcRow = plane + iy * w - p + kx;
                             for (int ox = 0; ox < lo; ox++) {
-                                col.put(d + ox, 0.0);
+                                col[d + ox] = 0.0;
                             }
                             if (s == 1) {
-                                col.put(d + lo, in, srcRow + lo, hi - lo);
+                                System.arraycopy(in, srcRow + lo, col, d + lo, hi - lo);
                             } else {
                                 for (int ox = lo; ox < hi; ox++) {
-                                    col.put(d + ox, in.get(srcRow + ox * s));
+                                    col[d + ox] = in[srcRow + ox * s];
                                 }
                             }
                             for (int ox = hi; ox < wo; ox++) {
-                                col.put(d + ox, 0.0);
+                                col[d + ox] = 0.0;
                             }
                         }
                     }
@@ -182,31 +214,29 @@ final class GemmConv {
     }
 
     /** {@code [O, n·pixels]} (GEMM result) to NCHW {@code [n, O, pixels]}, adding the bias: contiguous runs of {@code pixels}. */
-    private static void toNchwFloat(FloatBuffer src, int srcBase, int n, int pixels, int o, FloatBuffer bias, int biasBase,
-            FloatBuffer dst, int dstBase) {
+    private static void toNchw(float[] src, int n, int pixels, int o, float[] bias, float[] dst) {
         int cols = n * pixels;
         for (int ch = 0; ch < o; ch++) {
-            float b = bias.get(biasBase + ch);
+            float b = bias[ch];
             for (int f = 0; f < n; f++) {
-                int sIdx = srcBase + ch * cols + f * pixels;
-                int d = dstBase + (f * o + ch) * pixels;
+                int sIdx = ch * cols + f * pixels;
+                int d = (f * o + ch) * pixels;
                 for (int q = 0; q < pixels; q++) {
-                    dst.put(d + q, src.get(sIdx + q) + b);
+                    dst[d + q] = src[sIdx + q] + b;
                 }
             }
         }
     }
 
-    private static void toNchwDouble(DoubleBuffer src, int srcBase, int n, int pixels, int o, DoubleBuffer bias, int biasBase,
-            DoubleBuffer dst, int dstBase) {
+    private static void toNchw(double[] src, int n, int pixels, int o, double[] bias, double[] dst) {
         int cols = n * pixels;
         for (int ch = 0; ch < o; ch++) {
-            double b = bias.get(biasBase + ch);
+            double b = bias[ch];
             for (int f = 0; f < n; f++) {
-                int sIdx = srcBase + ch * cols + f * pixels;
-                int d = dstBase + (f * o + ch) * pixels;
+                int sIdx = ch * cols + f * pixels;
+                int d = (f * o + ch) * pixels;
                 for (int q = 0; q < pixels; q++) {
-                    dst.put(d + q, src.get(sIdx + q) + b);
+                    dst[d + q] = src[sIdx + q] + b;
                 }
             }
         }

@@ -6,14 +6,24 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * LIF over the host memory of CPU-backend arrays: one pass per sample and timestep over
- * contiguous elements, counting spikes on the way. About one nanosecond per neuron update,
- * against several microseconds of call overhead per ND4J op that a per-timestep op chain costs.
- * Requires C-ordered arrays whose memory is on the host (ND4J's CPU backend).
+ * LIF over the host memory of CPU-backend arrays. Neurons are processed in tiles that stay in the
+ * L1 cache across the K timesteps; each tile of input, potentials and spikes is moved between the
+ * ND4J buffers and Java arrays with bulk copies, because the JIT vectorises the update loop on
+ * Java arrays (about 2 ns per neuron and timestep here) but not on direct buffers (about 10 ns).
+ * Branch-free update: {@code decay * u * (1 - s)} is exact, as multiplying by 0 or 1 is.
+ * Requires C-ordered arrays in host memory (ND4J's CPU backend). Not thread-safe (reuses its tiles).
  */
 final class HostLifKernel implements LifKernel {
+    private static final int TILE = 2048;
+
     private final double vTh;
     private final double decay;
+    private final float[] fu = new float[TILE];
+    private final float[] fs = new float[TILE];
+    private final float[] fin = new float[TILE];
+    private final double[] du = new double[TILE];
+    private final double[] ds = new double[TILE];
+    private final double[] din = new double[TILE];
 
     HostLifKernel(double vTh, double decay) {
         this.vTh = vTh;
@@ -23,6 +33,7 @@ final class HostLifKernel implements LifKernel {
     @Override
     public void run(INDArray input, int steps, int batch, INDArray[] u, INDArray[] s, INDArray spikes, long[] counts) {
         int m = (int) (input.length() / ((long) steps * batch));
+        java.util.Arrays.fill(counts, 0, steps * batch, 0L);
         if (input.dataType() == DataType.FLOAT) {
             runFloat(input, steps, batch, m, u, s, spikes, counts);
         } else {
@@ -42,22 +53,26 @@ final class HostLifKernel implements LifKernel {
             FloatBuffer sb = s[n].data().asNioFloat();
             int uo = (int) u[n].offset();
             int so = (int) s[n].offset();
-            for (int k = 0; k < steps; k++) {
-                int row = k * batch + n;
-                int io = inBase + row * m;
-                int oo = outBase + row * m;
-                long count = 0;
-                for (int j = 0; j < m; j++) {
-                    float prev = ub.get(uo + j);
-                    // decay * u * (1 - s): exact, as multiplying by 0 or 1 is
-                    float v = (sb.get(so + j) != 0f ? 0f : d * prev) + in.get(io + j);
-                    float spike = v > th ? 1f : 0f;
-                    ub.put(uo + j, v);
-                    sb.put(so + j, spike);
-                    out.put(oo + j, spike);
-                    count += (long) spike;
+            for (int j0 = 0; j0 < m; j0 += TILE) {
+                int len = Math.min(TILE, m - j0);
+                ub.get(uo + j0, fu, 0, len);
+                sb.get(so + j0, fs, 0, len);
+                for (int k = 0; k < steps; k++) {
+                    int row = k * batch + n;
+                    in.get(inBase + row * m + j0, fin, 0, len);
+                    float fired = 0;
+                    for (int j = 0; j < len; j++) {
+                        float v = d * fu[j] * (1f - fs[j]) + fin[j];
+                        float spike = v > th ? 1f : 0f;
+                        fu[j] = v;
+                        fs[j] = spike;
+                        fired += spike;
+                    }
+                    out.put(outBase + row * m + j0, fs, 0, len);
+                    counts[row] += (long) fired; // exact: at most TILE < 2^24
                 }
-                counts[row] = count;
+                ub.put(uo + j0, fu, 0, len);
+                sb.put(so + j0, fs, 0, len);
             }
         }
     }
@@ -72,21 +87,26 @@ final class HostLifKernel implements LifKernel {
             DoubleBuffer sb = s[n].data().asNioDouble();
             int uo = (int) u[n].offset();
             int so = (int) s[n].offset();
-            for (int k = 0; k < steps; k++) {
-                int row = k * batch + n;
-                int io = inBase + row * m;
-                int oo = outBase + row * m;
-                long count = 0;
-                for (int j = 0; j < m; j++) {
-                    double prev = ub.get(uo + j);
-                    double v = (sb.get(so + j) != 0.0 ? 0.0 : decay * prev) + in.get(io + j);
-                    double spike = v > vTh ? 1.0 : 0.0;
-                    ub.put(uo + j, v);
-                    sb.put(so + j, spike);
-                    out.put(oo + j, spike);
-                    count += (long) spike;
+            for (int j0 = 0; j0 < m; j0 += TILE) {
+                int len = Math.min(TILE, m - j0);
+                ub.get(uo + j0, du, 0, len);
+                sb.get(so + j0, ds, 0, len);
+                for (int k = 0; k < steps; k++) {
+                    int row = k * batch + n;
+                    in.get(inBase + row * m + j0, din, 0, len);
+                    double fired = 0;
+                    for (int j = 0; j < len; j++) {
+                        double v = decay * du[j] * (1.0 - ds[j]) + din[j];
+                        double spike = v > vTh ? 1.0 : 0.0;
+                        du[j] = v;
+                        ds[j] = spike;
+                        fired += spike;
+                    }
+                    out.put(outBase + row * m + j0, ds, 0, len);
+                    counts[row] += (long) fired;
                 }
-                counts[row] = count;
+                ub.put(uo + j0, du, 0, len);
+                sb.put(so + j0, ds, 0, len);
             }
         }
     }
