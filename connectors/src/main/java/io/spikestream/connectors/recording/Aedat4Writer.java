@@ -27,7 +27,7 @@ public final class Aedat4Writer extends AbstractEventWriter {
     public Aedat4Writer(Path file, OutputStream out, SensorGeometry geometry) throws IOException {
         super(file, out, geometry);
         put(Aedat4Reader.VERSION_LINE.getBytes(StandardCharsets.US_ASCII));
-        byte[] header = ioHeader(infoNode(geometry));
+        byte[] header = ioHeader(infoNode(geometry), Aedat4Reader.Compression.LZ4);
         ensure(4 + header.length);
         LittleEndian.putI32(buf, len, header.length);
         len += 4;
@@ -59,11 +59,11 @@ public final class Aedat4Writer extends AbstractEventWriter {
     }
 
     /**
-     * The IOHeader table {compression: int32 = 1 (LZ4), dataTablePosition: int64 = -1, infoNode:
+     * The IOHeader table {compression: int32, dataTablePosition: int64 = -1 (no table), infoNode:
      * string} with identifier IOHE: root offset, identifier, vtable at 8, table at 24 (8-aligned
      * for the int64), string at 44.
      */
-    static byte[] ioHeader(String xml) {
+    static byte[] ioHeader(String xml, Aedat4Reader.Compression compression) {
         byte[] s = xml.getBytes(StandardCharsets.UTF_8);
         int stringAt = 44;
         int total = (stringAt + 4 + s.length + 1 + 3) & ~3;
@@ -76,7 +76,7 @@ public final class Aedat4Writer extends AbstractEventWriter {
         LittleEndian.putI16(b, 14, 8); // dataTablePosition
         LittleEndian.putI16(b, 16, 16); // infoNode
         LittleEndian.putI32(b, 24, 24 - 8);
-        LittleEndian.putI32(b, 28, Aedat4Reader.Compression.LZ4.ordinal());
+        LittleEndian.putI32(b, 28, compression.ordinal());
         LittleEndian.putI64(b, 32, -1L);
         LittleEndian.putI32(b, 40, stringAt - 40);
         LittleEndian.putI32(b, stringAt, s.length);
