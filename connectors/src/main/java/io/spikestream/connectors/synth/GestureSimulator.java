@@ -139,8 +139,8 @@ public final class GestureSimulator {
     }
 
     /**
-     * Collects the pixels whose image may differ between the two poses: the boxes around each
-     * moved capsule's old and new place. Everything else is unchanged and costs nothing.
+     * Collects the pixels whose image may differ between the two poses: those a moved capsule
+     * touches in its old or its new place. Everything else is unchanged and costs nothing.
      */
     private static int markDirty(double[] a, double[] b, int[] stamp, int step, int[] dirty) {
         int n = 0;
@@ -149,14 +149,23 @@ public final class GestureSimulator {
             if (a[o] == b[o] && a[o + 1] == b[o + 1] && a[o + 2] == b[o + 2] && a[o + 3] == b[o + 3] && a[o + 4] == b[o + 4]) {
                 continue;
             }
-            double r = Math.max(a[o + 4], b[o + 4]) + 1.5;
+            // Coverage is zero from radius + 0.5 outwards; the extra half pixel is a safety margin.
+            double reachA = a[o + 4] + 1;
+            double reachB = b[o + 4] + 1;
+            double r = Math.max(reachA, reachB);
             int x0 = Math.max(0, (int) Math.floor(min4(a[o], a[o + 2], b[o], b[o + 2]) - r));
             int x1 = Math.min(last, (int) Math.ceil(max4(a[o], a[o + 2], b[o], b[o + 2]) + r));
             int y0 = Math.max(0, (int) Math.floor(min4(a[o + 1], a[o + 3], b[o + 1], b[o + 3]) - r));
             int y1 = Math.min(last, (int) Math.ceil(max4(a[o + 1], a[o + 3], b[o + 1], b[o + 3]) + r));
             for (int y = y0; y <= y1; y++) {
+                double py = y + 0.5;
                 for (int x = x0, i = y * Scene.SIZE + x0; x <= x1; x++, i++) {
-                    if (stamp[i] != step) {
+                    if (stamp[i] == step) {
+                        continue;
+                    }
+                    double px = x + 0.5;
+                    if (Scene.distanceToSegment(px, py, a[o], a[o + 1], a[o + 2], a[o + 3]) < reachA
+                            || Scene.distanceToSegment(px, py, b[o], b[o + 1], b[o + 2], b[o + 3]) < reachB) {
                         stamp[i] = step;
                         dirty[n++] = i;
                     }
