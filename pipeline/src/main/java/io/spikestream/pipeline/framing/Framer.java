@@ -124,10 +124,15 @@ public final class Framer {
 
     /** Bins events {@code [from, to)} of {@code batch}. */
     public void accept(EventBatch batch, int from, int to) {
+        accept(batch.ts(), batch.xs(), batch.ys(), batch.ps(), from, to);
+    }
+
+    /** Bins events {@code [from, to)} given as columns (the layout of {@link EventBatch}). */
+    public void accept(long[] ts, short[] xs, short[] ys, byte[] ps, int from, int to) {
         if (lastFired == null) {
-            acceptPlain(batch.ts(), batch.xs(), batch.ys(), batch.ps(), from, to);
+            acceptPlain(ts, xs, ys, ps, from, to);
         } else {
-            acceptDenoised(batch.ts(), batch.xs(), batch.ys(), batch.ps(), from, to);
+            acceptDenoised(ts, xs, ys, ps, from, to);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.spikestream.pipeline.job;
 
-import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.pipeline.framing.Framer;
 import io.spikestream.pipeline.framing.FramingSpec;
@@ -37,7 +36,6 @@ public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, 
     private transient ValueState<Framer> framerState;
     private transient ValueState<Long> progressState;
     private transient ValueState<Long> quietTimerState;
-    private transient EventBatch batch;
     private transient Rejects rejects;
     private transient Counter eventsIn;
     private transient Counter late;
@@ -55,7 +53,6 @@ public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, 
         framerState = getRuntimeContext().getState(new ValueStateDescriptor<>("framer", FramerSerializer.INSTANCE));
         progressState = getRuntimeContext().getState(new ValueStateDescriptor<>("progress", Types.LONG));
         quietTimerState = getRuntimeContext().getState(new ValueStateDescriptor<>("quiet-timer", Types.LONG));
-        batch = new EventBatch(1 << 12);
         rejects = new Rejects();
         var metrics = getRuntimeContext().getMetricGroup();
         eventsIn = metrics.counter("eventsIn");
@@ -74,10 +71,9 @@ public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, 
             framer = new Framer(spec, packet.sensorId, g, config.maxGapUs());
         }
         eventsIn.inc(packet.size());
-        packet.copyTo(batch);
         rejects.clear();
         framer.rejectsTo(rejects);
-        framer.accept(batch);
+        framer.accept(packet.t, packet.x, packet.y, packet.p, 0, packet.size());
         framer.rejectsTo(null);
         rejects.emit(ctx, packet);
 

@@ -1,9 +1,8 @@
 package io.spikestream.pipeline.job;
 
 import io.spikestream.connectors.event.EventBatch;
-import io.spikestream.connectors.kafka.AvroBinary;
-import io.spikestream.connectors.kafka.EventPacketCodec;
-import io.spikestream.schemas.EventPacket;
+import io.spikestream.connectors.kafka.EventPacketHeader;
+import io.spikestream.connectors.kafka.EventPacketWire;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -17,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public class PacketDeserializer implements KafkaRecordDeserializationSchema<SensorEvents> {
     private static final long serialVersionUID = 1L;
-    private transient AvroBinary<EventPacket> avro;
     private transient EventBatch batch;
 
     @Override
@@ -27,25 +25,20 @@ public class PacketDeserializer implements KafkaRecordDeserializationSchema<Sens
 
     /** Decodes one record value; exposed for tests and the bounded sources. */
     public SensorEvents decode(String topic, int partition, long offset, byte[] value) {
-        if (avro == null) {
-            avro = new AvroBinary<>(EventPacket.class);
+        if (batch == null) {
             batch = new EventBatch(1 << 12);
         }
         if (value == null) {
             return SensorEvents.bad(topic, partition, offset, "record without a value", null);
         }
         try {
-            AvroBinary.Decoded<EventPacket> d = avro.tryDecode(value, null);
+            // straight from the Avro bytes into columns, validated (no intermediate record)
+            EventPacketWire.Decoded d = EventPacketWire.tryDecode(value, batch);
             if (!d.ok()) {
-                return SensorEvents.bad(topic, partition, offset, "not an EventPacket: " + d.problem(), value);
+                return SensorEvents.bad(topic, partition, offset, "not a valid EventPacket: " + d.problem(), value);
             }
-            EventPacket packet = d.value();
-            EventPacketCodec.DecodeResult r = EventPacketCodec.tryDecode(packet, batch);
-            if (!r.ok()) {
-                return SensorEvents.bad(topic, partition, offset, "invalid EventPacket: " + r.problem(), value);
-            }
-            SensorEvents e = SensorEvents.of(packet.getSensorId().toString(), packet.getWidth(), packet.getHeight(),
-                    packet.getSequence(), batch, 0, batch.size());
+            EventPacketHeader h = d.header();
+            SensorEvents e = SensorEvents.of(h.sensorId(), h.width(), h.height(), h.sequence(), batch, 0, batch.size());
             e.source = topic;
             e.partition = partition;
             e.offset = offset;
