@@ -3,6 +3,7 @@ package io.spikestream.connectors.replay;
 import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.connectors.kafka.EventPacketWire;
+import io.spikestream.connectors.recording.EventReader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -39,7 +40,7 @@ public final class Replayer {
     private Replayer() {}
 
     /** Replays one recording as one sensor through a producer of its own. */
-    public static ReplaySummary replay(io.spikestream.connectors.recording.EventReader reader, String sensorId,
+    public static ReplaySummary replay(EventReader reader, String sensorId,
                                        ReplayOptions options, String bootstrapServers, ProgressListener listener) throws IOException {
         return replay(List.of(new ReplaySource(sensorId, reader)), options, bootstrapServers, listener);
     }
