@@ -28,10 +28,17 @@ abstract class AbstractEventReader implements EventReader {
         in.close();
     }
 
+    /**
+     * Events decoded per call at most, whatever the caller asks: batches are sized from this, so a
+     * huge request must not allocate huge columns (the contract allows returning fewer).
+     */
+    static final int MAX_BATCH = 1 << 20;
+
+    /** The effective batch limit for a caller's {@code maxEvents}. */
     static int checkMax(int maxEvents) {
         if (maxEvents <= 0) {
             throw new IllegalArgumentException("maxEvents must be positive: " + maxEvents);
         }
-        return maxEvents;
+        return Math.min(maxEvents, MAX_BATCH);
     }
 }

@@ -71,7 +71,7 @@ public final class Aedat2Reader extends AbstractEventReader {
 
     @Override
     public boolean read(EventBatch batch, int maxEvents) throws IOException {
-        checkMax(maxEvents);
+        maxEvents = checkMax(maxEvents);
         batch.clear();
         batch.ensureCapacity(maxEvents);
         final int width = geometry.width();

@@ -87,7 +87,7 @@ public final class Aedat31Reader extends AbstractEventReader {
 
     @Override
     public boolean read(EventBatch batch, int maxEvents) throws IOException {
-        checkMax(maxEvents);
+        maxEvents = checkMax(maxEvents);
         batch.clear();
         batch.ensureCapacity(maxEvents);
         final long[] ts = batch.ts();

@@ -112,7 +112,7 @@ public final class Aedat4Reader extends AbstractEventReader {
 
     @Override
     public boolean read(EventBatch batch, int maxEvents) throws IOException {
-        checkMax(maxEvents);
+        maxEvents = checkMax(maxEvents);
         batch.clear();
         batch.ensureCapacity(maxEvents);
         int n = 0;

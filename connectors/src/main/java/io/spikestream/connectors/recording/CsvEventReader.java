@@ -70,7 +70,7 @@ public final class CsvEventReader extends AbstractEventReader {
 
     @Override
     public boolean read(EventBatch batch, int maxEvents) throws IOException {
-        checkMax(maxEvents);
+        maxEvents = checkMax(maxEvents);
         batch.clear();
         while (batch.size() < maxEvents && !in.atEnd()) {
             line++;

@@ -63,7 +63,7 @@ public final class Evt2Reader extends AbstractEventReader {
 
     @Override
     public boolean read(EventBatch batch, int maxEvents) throws IOException {
-        checkMax(maxEvents);
+        maxEvents = checkMax(maxEvents);
         batch.clear();
         batch.ensureCapacity(maxEvents);
         long[] ts = batch.ts();

@@ -75,7 +75,7 @@ public final class Evt3Reader extends AbstractEventReader {
 
     @Override
     public boolean read(EventBatch batch, int maxEvents) throws IOException {
-        checkMax(maxEvents);
+        maxEvents = checkMax(maxEvents);
         batch.clear();
         batch.ensureCapacity(maxEvents + MAX_PER_WORD);
         final long[] ts = batch.ts();

@@ -187,6 +187,18 @@ class BadInputTest {
         assertTrue(e.getMessage().contains("header line longer than"), e.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"m.aedat", "m.aedat4", "m.raw", "m.bin", "m.csv"})
+    void aHugeBatchRequestIsCappedInsteadOfAllocated(String name) throws IOException {
+        Path f = recording(name, 10_000);
+        try (EventReader r = Recordings.open(f)) {
+            EventBatch b = new EventBatch(16);
+            assertTrue(r.read(b, Integer.MAX_VALUE));
+            assertEquals(10_000, b.size());
+            assertTrue(b.capacity() <= 1 << 21, "capacity " + b.capacity());
+        }
+    }
+
     @Test
     void evt3WithAnOddTrailingByteFails() throws IOException {
         byte[] ok = SyntheticFiles.evt3(DecoderWordsTest.EVT3_HEADER, 0x8001, 0x0001, 0x2001);
