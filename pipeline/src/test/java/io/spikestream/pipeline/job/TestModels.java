@@ -11,17 +11,23 @@ import java.util.List;
 import java.util.Map;
 
 /** Small random-weight MS-ResNets for tests (untrained: only tests may use them). */
-final class TestModels {
+public final class TestModels {
     private TestModels() {
     }
 
     /** A two-stage MS-ResNet with 4 classes and {@code spec} in its metadata, written to {@code file}. */
-    static Path tiny(Path file, FramingSpec spec, long seed) throws IOException {
-        ModelCard card = ModelCard.of(2, 4, new ModelCard.Stem(ModelCard.StemType.CONV7, 8),
+    public static Path tiny(Path file, FramingSpec spec, long seed) throws IOException {
+        return tiny(file, spec, seed, List.of("north", "east", "south", "west"));
+    }
+
+    /** As above with the given classes (names go to the metadata). */
+    public static Path tiny(Path file, FramingSpec spec, long seed, List<String> classes) throws IOException {
+        ModelCard card = ModelCard.of(2, classes.size(), new ModelCard.Stem(ModelCard.StemType.CONV7, 8),
                 List.of(new ModelCard.Stage(8, 1), new ModelCard.Stage(16, 1)), ModelCard.Shortcut.CONV);
+        String names = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(classes);
         ModelFile.write(file, card, ModelWeights.random(card, seed), Map.of(
                 FramingSpec.METADATA_KEY, spec.toJson(),
-                MsResNetWindowModel.CLASS_NAMES_KEY, "[\"north\",\"east\",\"south\",\"west\"]",
+                MsResNetWindowModel.CLASS_NAMES_KEY, names,
                 MsResNetWindowModel.MODEL_ID_KEY, "tiny-random-" + seed), DType.F32);
         return file;
     }

@@ -1,0 +1,43 @@
+package io.spikestream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spikestream.connectors.event.SensorGeometry;
+import io.spikestream.pipeline.framing.FramingSpec;
+import io.spikestream.pipeline.job.TestModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DemoCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void refusesToPresentAnUntrainedModelAsAClassifier() throws Exception {
+        Path model = TestModels.tiny(dir.resolve("untrained.safetensors"),
+                FramingSpec.tumbling(5_000, 4, 16, 16, new SensorGeometry(128, 128)), 1);
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        assertEquals(Main.FAILURE, cl.execute("demo", "--model", model.toString(), "--recording", model.toString()));
+        assertTrue(err.toString().contains("carries no training record"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
+    @Test
+    void withoutABundledModelTheDemoSaysWhatIsMissing() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                DemoCommand.class.getClassLoader().getResource(DemoCommand.BUNDLE + DemoCommand.BUNDLED_MODEL) == null,
+                "a bundled model is present; this test covers builds without one");
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err));
+        assertEquals(Main.FAILURE, cl.execute("demo"));
+        assertTrue(err.toString().contains("is not in this build"), err.toString());
+    }
+}
