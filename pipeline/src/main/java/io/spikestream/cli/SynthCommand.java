@@ -41,13 +41,13 @@ public final class SynthCommand implements Callable<Integer> {
 
     @Option(names = "--users", required = true, paramLabel = "RANGES", converter = UserRanges.class,
             description = "users to simulate, ranges and lists of 1..29 (1-23 train, 24-29 test), e.g. 1-29 or 1-3,7")
-    List<Integer> users;
+    IdList users;
 
     @Option(names = "--classes", paramLabel = "RANGES", converter = ClassRanges.class,
             description = "gesture classes to perform, ranges and lists of 1..11 (default: all eleven)")
-    List<Integer> classes;
+    IdList classes;
 
-    @Option(names = "--lightings", split = ",", paramLabel = "a,b,...",
+    @Option(names = "--lightings", split = ",", paramLabel = "NAME",
             description = "lightings (default: all of fluorescent, fluorescent_led, lab, led, natural)")
     List<String> lightings;
 
@@ -78,11 +78,11 @@ public final class SynthCommand implements Callable<Integer> {
         Set<Gesture> gestures = EnumSet.allOf(Gesture.class);
         if (classes != null) {
             gestures.clear();
-            classes.forEach(c -> gestures.add(Gesture.ofClassId(c)));
+            classes.ids().forEach(c -> gestures.add(Gesture.ofClassId(c)));
         }
         SyntheticGestureDataset dataset = new SyntheticGestureDataset(new GestureSimulator(seed), repetitions, gestures);
         PrintWriter err = spec.commandLine().getErr();
-        int total = users.size() * chosen.size();
+        int total = users.ids().size() * chosen.size();
         long started = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, total), r -> {
             Thread t = new Thread(r, "synth");
@@ -91,7 +91,7 @@ public final class SynthCommand implements Callable<Integer> {
         });
         List<Future<WrittenRecording>> jobs = new ArrayList<>();
         try {
-            for (int user : users) {
+            for (int user : users.ids()) {
                 for (Lighting lighting : chosen) {
                     jobs.add(pool.submit(() -> dataset.write(out, user, lighting)));
                 }
@@ -144,19 +144,22 @@ public final class SynthCommand implements Callable<Integer> {
         return chosen;
     }
 
+    /** Sorted distinct ids parsed from ranges and lists such as {@code 1-3,7}. */
+    record IdList(List<Integer> ids) {}
+
     /** Parses users {@code 1-29}, {@code 1-3,7}: sorted, without repeats, each in 1..29 as in the dataset layout. */
-    static final class UserRanges implements CommandLine.ITypeConverter<List<Integer>> {
+    static final class UserRanges implements CommandLine.ITypeConverter<IdList> {
         @Override
-        public List<Integer> convert(String text) {
-            return ranges(text, GestureSplit.LAST_USER, "user");
+        public IdList convert(String text) {
+            return new IdList(ranges(text, GestureSplit.LAST_USER, "user"));
         }
     }
 
     /** Parses gesture class ids like {@code 4-7} or {@code 1,9}, each in 1..11. */
-    static final class ClassRanges implements CommandLine.ITypeConverter<List<Integer>> {
+    static final class ClassRanges implements CommandLine.ITypeConverter<IdList> {
         @Override
-        public List<Integer> convert(String text) {
-            return ranges(text, Gesture.values().length, "class");
+        public IdList convert(String text) {
+            return new IdList(ranges(text, Gesture.values().length, "class"));
         }
     }
 
