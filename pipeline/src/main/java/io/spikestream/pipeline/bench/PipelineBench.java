@@ -2,14 +2,12 @@ package io.spikestream.pipeline.bench;
 
 import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
-import io.spikestream.connectors.kafka.EventPacketCodec;
-import io.spikestream.connectors.kafka.EventPacketSerializer;
+import io.spikestream.connectors.kafka.EventPacketWire;
 import io.spikestream.pipeline.job.ClassificationResult;
 import io.spikestream.pipeline.job.FramedWindow;
 import io.spikestream.pipeline.job.JobConfig;
 import io.spikestream.pipeline.job.MsResNetWindowModel;
 import io.spikestream.pipeline.job.SpikestreamJob;
-import io.spikestream.schemas.EventPacket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +19,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -48,7 +47,7 @@ public final class PipelineBench {
                             long packetUs) {
         long perSensor = (long) (rate * seconds);
         int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
-        try (KafkaProducer<String, EventPacket> producer = producer(bootstrap)) {
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
             List<SyntheticEvents> gens = new ArrayList<>();
             for (int s = 0; s < sensors; s++) {
                 gens.add(new SyntheticEvents(g, rate, 1000 + s, 1_000_000));
@@ -60,7 +59,7 @@ public final class PipelineBench {
                 for (int s = 0; s < sensors; s++) {
                     gens.get(s).next(batch, n);
                     String id = "sensor-" + s;
-                    producer.send(new ProducerRecord<>(topic, id, EventPacketCodec.encode(id, g, seq[s]++, batch, 0, n)));
+                    producer.send(new ProducerRecord<>(topic, id, EventPacketWire.encode(id, g, seq[s]++, batch, 0, n)));
                 }
             }
             producer.flush();
@@ -141,7 +140,7 @@ public final class PipelineBench {
                                      long packetUs) {
         int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
         long packets = (long) (seconds * 1e6 / packetUs);
-        try (KafkaProducer<String, EventPacket> producer = producer(bootstrap)) {
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
             List<SyntheticEvents> gens = new ArrayList<>();
             for (int s = 0; s < sensors; s++) {
                 gens.add(new SyntheticEvents(g, rate, 2000 + s, 1_000_000));
@@ -157,7 +156,7 @@ public final class PipelineBench {
                 for (int s = 0; s < sensors; s++) {
                     gens.get(s).next(batch, packet);
                     String id = "sensor-" + s;
-                    producer.send(new ProducerRecord<>(topic, id, EventPacketCodec.encode(id, g, k, batch, 0, packet)));
+                    producer.send(new ProducerRecord<>(topic, id, EventPacketWire.encode(id, g, k, batch, 0, packet)));
                 }
             }
             producer.flush();
@@ -174,7 +173,7 @@ public final class PipelineBench {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
-    private static KafkaProducer<String, EventPacket> producer(String bootstrap) {
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("acks", "1");
@@ -182,7 +181,7 @@ public final class PipelineBench {
         p.put("batch.size", String.valueOf(1 << 20));
         p.put("max.request.size", String.valueOf(16 << 20));
         p.put("compression.type", "lz4");
-        return new KafkaProducer<>(p, new StringSerializer(), new EventPacketSerializer());
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     static String describe(long[] a) {
