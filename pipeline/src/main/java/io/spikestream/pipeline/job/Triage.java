@@ -9,16 +9,19 @@ import org.apache.flink.util.Collector;
 public class Triage extends ProcessFunction<SensorEvents, SensorEvents> {
     private static final long serialVersionUID = 1L;
     private transient Counter undecodable;
+    private transient Counter deadLettered;
 
     @Override
     public void open(OpenContext ctx) {
         undecodable = getRuntimeContext().getMetricGroup().counter("recordsUndecodable");
+        deadLettered = getRuntimeContext().getMetricGroup().counter("deadLettered");
     }
 
     @Override
     public void processElement(SensorEvents e, Context ctx, Collector<SensorEvents> out) {
         if (e.problem != null) {
             undecodable.inc();
+            deadLettered.inc();
             ctx.output(FramingFunction.DEAD_LETTERS,
                     new DeadLetterRecord(e.source, e.partition, e.offset, e.problem, e.raw, System.currentTimeMillis()));
         } else {
