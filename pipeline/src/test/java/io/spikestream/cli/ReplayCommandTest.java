@@ -74,39 +74,38 @@ class ReplayCommandTest {
     @Test
     void replaysARealRecordingAndPrintsASummaryThatMatchesTheTopic() throws Exception {
         Path evt2 = recording("prophesee_gen3_evt2_sample.raw");
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
-            broker.createTopic("events", 2);
-            Run r = run("replay", evt2.toString(), "--bootstrap-servers", broker.bootstrapServers(), "--topic", "events",
-                    "--speed", "4", "--sensor-id", "gen3", "--packet-us", "2000");
-            assertEquals(Main.OK, r.exit(), r.err());
+        LocalKafkaBroker broker = LocalKafkaBroker.shared();
+        broker.createTopic("replayed", 2);
+        Run r = run("replay", evt2.toString(), "--bootstrap-servers", broker.bootstrapServers(), "--topic", "replayed",
+                "--speed", "4", "--sensor-id", "gen3", "--packet-us", "2000");
+        assertEquals(Main.OK, r.exit(), r.err());
 
-            List<String> lines = r.out().strip().lines().toList();
-            assertEquals(1, lines.size(), r.out());
-            JsonNode json = new ObjectMapper().readTree(lines.get(0));
-            assertEquals(539_481, json.get("events").asLong()); // per SOURCES.md
-            long windows = nonEmptyWindows(evt2, 2000);
-            assertEquals(windows, json.get("packets").asLong()); // each 2 ms of events is one packet (all hold < 32768 events)
-            assertEquals("events", json.get("topic").asText());
-            assertTrue(json.get("bytes").asLong() > 8L * 539_481);
-            assertTrue(r.err().contains("100.0%"), r.err());
-            assertTrue(r.err().contains("replayed 539,481 events in " + windows + " packets"), r.err());
+        List<String> lines = r.out().strip().lines().toList();
+        assertEquals(1, lines.size(), r.out());
+        JsonNode json = new ObjectMapper().readTree(lines.get(0));
+        assertEquals(539_481, json.get("events").asLong()); // per SOURCES.md
+        long windows = nonEmptyWindows(evt2, 2000);
+        assertEquals(windows, json.get("packets").asLong()); // each 2 ms of events is one packet (all hold < 32768 events)
+        assertEquals("replayed", json.get("topic").asText());
+        assertTrue(json.get("bytes").asLong() > 8L * 539_481);
+        assertTrue(r.err().contains("100.0%"), r.err());
+        assertTrue(r.err().contains("replayed 539,481 events in " + windows + " packets"), r.err());
 
-            var partitions = List.of(new TopicPartition("events", 0), new TopicPartition("events", 1));
-            long records = 0;
-            for (var info : broker.admin().listOffsets(Map.of(partitions.get(0), OffsetSpec.latest(), partitions.get(1), OffsetSpec.latest()))
-                    .all().get().values()) {
-                records += info.offset();
-            }
-            assertEquals(windows, records, "every packet the summary counts is in the topic");
-
-            Path evt3 = recording("prophesee_gen41_evt3_sample.raw");
-            Run two = run("replay", evt2.toString(), evt3.toString(), "--bootstrap-servers", broker.bootstrapServers(),
-                    "--topic", "two", "--max-speed", "--sensor-id", "left", "--sensor-id", "right");
-            assertEquals(Main.OK, two.exit(), two.err());
-            JsonNode both = new ObjectMapper().readTree(two.out().strip());
-            assertEquals(2, both.get("sensors").asInt());
-            assertEquals(eventCount(evt2) + eventCount(evt3), both.get("events").asLong());
+        var partitions = List.of(new TopicPartition("replayed", 0), new TopicPartition("replayed", 1));
+        long records = 0;
+        for (var info : broker.admin().listOffsets(Map.of(partitions.get(0), OffsetSpec.latest(), partitions.get(1), OffsetSpec.latest()))
+                .all().get().values()) {
+            records += info.offset();
         }
+        assertEquals(windows, records, "every packet the summary counts is in the topic");
+
+        Path evt3 = recording("prophesee_gen41_evt3_sample.raw");
+        Run two = run("replay", evt2.toString(), evt3.toString(), "--bootstrap-servers", broker.bootstrapServers(),
+                "--topic", "two", "--max-speed", "--sensor-id", "left", "--sensor-id", "right");
+        assertEquals(Main.OK, two.exit(), two.err());
+        JsonNode both = new ObjectMapper().readTree(two.out().strip());
+        assertEquals(2, both.get("sensors").asInt());
+        assertEquals(eventCount(evt2) + eventCount(evt3), both.get("events").asLong());
     }
 
     private static long eventCount(Path file) throws IOException {

@@ -52,6 +52,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private final int port;
     private Admin admin;
     private boolean closed;
+    private boolean jvmShared;
+
+    private static LocalKafkaBroker shared;
 
     private LocalKafkaBroker(KafkaRaftServer server, Path logDir, boolean deleteLogDir, int port) {
         this.server = server;
@@ -63,6 +66,21 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** Starts a broker on free ports with a temporary log directory that {@link #close()} deletes. */
     public static LocalKafkaBroker start() throws IOException {
         return start(0, null, Map.of());
+    }
+
+    /**
+     * One broker for the whole JVM, started on first use and stopped when the JVM exits: test
+     * suites share it instead of paying a broker start per test class (each test uses topics and
+     * consumer groups of its own). {@link #close()} on it does nothing.
+     */
+    public static synchronized LocalKafkaBroker shared() throws IOException {
+        if (shared == null) {
+            LocalKafkaBroker b = start();
+            b.jvmShared = true;
+            Runtime.getRuntime().addShutdownHook(new Thread(b::stop, "shared-kafka-broker-shutdown"));
+            shared = b;
+        }
+        return shared;
     }
 
     /**
@@ -237,9 +255,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return admin;
     }
 
-    /** Stops the broker (clients then see it as gone) and deletes a temporary log directory. */
+    /**
+     * Stops the broker (clients then see it as gone) and deletes a temporary log directory; does
+     * nothing on the {@link #shared()} broker, which stops with the JVM.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
+        if (!jvmShared) {
+            stop();
+        }
+    }
+
+    private synchronized void stop() {
         if (closed) {
             return;
         }
@@ -256,7 +283,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private void closeQuietly() {
         try {
-            close();
+            stop();
         } catch (RuntimeException ignored) {
             // already failing to start; the start error is the one worth reporting
         }

@@ -2,6 +2,7 @@ package io.spikestream.connectors.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spikestream.connectors.event.EventBatch;
@@ -27,7 +28,6 @@ import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,14 +36,7 @@ class LocalKafkaBrokerTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = LocalKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
+        broker = LocalKafkaBroker.shared();
     }
 
     @Test
@@ -123,6 +116,15 @@ class LocalKafkaBrokerTest {
         assertFalse(second.bootstrapServers().equals(broker.bootstrapServers()));
         second.close();
         assertFalse(Files.exists(dir), dir + " still exists");
+    }
+
+    @Test
+    void theSharedBrokerIsOnePerJvmAndOutlivesClose() throws Exception {
+        LocalKafkaBroker one = LocalKafkaBroker.shared();
+        one.close();
+        assertSame(one, LocalKafkaBroker.shared());
+        one.createTopic("still-there", 1);
+        assertTrue(one.admin().listTopics().names().get().contains("still-there"));
     }
 
     static Properties producerProps() {

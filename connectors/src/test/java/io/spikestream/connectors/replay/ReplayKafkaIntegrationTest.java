@@ -65,8 +65,8 @@ class ReplayKafkaIntegrationTest {
         expected.put("gen41", readAll(evt3));
         expected.put("synthetic", RandomEvents.of(8, 50_000, g, 0, 2));
 
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start();
-             EventReader r2 = Recordings.open(evt2);
+        LocalKafkaBroker broker = LocalKafkaBroker.shared();
+        try (EventReader r2 = Recordings.open(evt2);
              EventReader r3 = Recordings.open(evt3)) {
             broker.createTopic("events", 4);
             List<ReplayProgress> progress = new ArrayList<>();
