@@ -74,6 +74,10 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "how long the producer retries a packet before giving up (default ${DEFAULT-VALUE})")
     long deliveryTimeoutMs;
 
+    @Option(names = "--compression", paramLabel = "TYPE", defaultValue = "none",
+            description = "producer compression: none, gzip, snappy, lz4 or zstd (default ${DEFAULT-VALUE})")
+    String compression;
+
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
@@ -164,7 +168,10 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw usage("--bootstrap-servers wants HOST:PORT[,HOST:PORT...], got '" + bootstrapServers + "'");
             }
         }
-        return new ReplayOptions(topic, speed, packetUs, maxPacketEvents, Duration.ofMillis(deliveryTimeoutMs));
+        if (!ReplayOptions.COMPRESSIONS.contains(compression)) {
+            throw usage("--compression must be one of " + String.join(", ", ReplayOptions.COMPRESSIONS) + ", got '" + compression + "'");
+        }
+        return new ReplayOptions(topic, speed, packetUs, maxPacketEvents, Duration.ofMillis(deliveryTimeoutMs), compression);
     }
 
     private CommandLine.ParameterException usage(String message) {

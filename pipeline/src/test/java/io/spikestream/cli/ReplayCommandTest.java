@@ -64,6 +64,7 @@ class ReplayCommandTest {
             assertUsageError("--topic", "replay", file, "--bootstrap-servers", "h:9092");
             assertUsageError("no such file", "replay", file + ".missing", "--bootstrap-servers", "h:9092", "--topic", "t");
             assertUsageError("speed", "replay", file, "--bootstrap-servers", "h:9092", "--topic", "t", "--speed", "fast");
+            assertUsageError("--compression must be one of none, gzip, snappy, lz4, zstd, got 'brotli'", "replay", file, "--bootstrap-servers", "h:9092", "--topic", "t", "--compression", "brotli");
             assertUsageError("give --sensor-id once per FILE: 1 for 2 files", "replay", file, file, "--bootstrap-servers", "h:9092", "--topic", "t", "--sensor-id", "a");
             assertUsageError("same sensor id", "replay", file, file, "--bootstrap-servers", "h:9092", "--topic", "t");
         } finally {

@@ -50,8 +50,9 @@ public final class Replayer {
                                        ProgressListener listener) throws IOException {
         Producer<String, byte[]> producer;
         try {
-            producer = new KafkaProducer<>(producerProperties(bootstrapServers, options.deliveryTimeout()),
-                    new StringSerializer(), new ByteArraySerializer());
+            Properties props = producerProperties(bootstrapServers, options.deliveryTimeout());
+            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, options.compression());
+            producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
             throw new ReplayException("cannot create a Kafka producer for " + bootstrapServers + ": " + e.getMessage(), e);
         }

@@ -100,6 +100,26 @@ class ReplayKafkaIntegrationTest {
     }
 
     @Test
+    void compressedTopicsCarryTheSameEvents() throws Exception {
+        SensorGeometry g = new SensorGeometry(346, 260);
+        EventBatch events = RandomEvents.of(9, 40_000, g, 0, 3);
+        LocalKafkaBroker broker = LocalKafkaBroker.shared();
+        for (String type : List.of("lz4", "zstd", "gzip", "snappy")) {
+            String topic = "compressed-" + type;
+            broker.createTopic(topic, 1);
+            ReplaySummary s = Replayer.replay(new BatchReader(events, g, 5000), "cam", ReplayOptions.realTime(topic)
+                    .withMaxSpeed().withCompression(type), broker.bootstrapServers(), null);
+            EventBatch got = new EventBatch();
+            EventBatch one = new EventBatch();
+            for (ConsumerRecord<String, EventPacket> r : consumeAll(broker, topic, s.packets()).get("cam")) {
+                EventPacketCodec.decode(r.value(), one);
+                got.addAll(one, 0, one.size());
+            }
+            assertTrue(events.sameEvents(got), type);
+        }
+    }
+
+    @Test
     void aBrokerThatGoesAwayMidReplayEndsInAClearErrorNotSilentSuccess() throws Exception {
         SensorGeometry g = new SensorGeometry(64, 64);
         EventBatch tenSeconds = new EventBatch();
