@@ -134,8 +134,20 @@ final class GemmConv {
     }
 
     private static void im2col(float[] in, int n, int c, int h, int w, int k, int s, int p, int ho, int wo, float[] col) {
+        int parts = Parallel.parts((long) c * k * k * n * ho * wo, c);
+        Parallel.run(parts, part -> im2col(in, n, c, h, w, k, s, p, ho, wo, col, c * part / parts, c * (part + 1) / parts));
+    }
+
+    private static void im2col(double[] in, int n, int c, int h, int w, int k, int s, int p, int ho, int wo, double[] col) {
+        int parts = Parallel.parts((long) c * k * k * n * ho * wo, c);
+        Parallel.run(parts, part -> im2col(in, n, c, h, w, k, s, p, ho, wo, col, c * part / parts, c * (part + 1) / parts));
+    }
+
+    /** Rows of input channels {@code [c0, c1)}. */
+    private static void im2col(float[] in, int n, int c, int h, int w, int k, int s, int p, int ho, int wo, float[] col,
+            int c0, int c1) {
         int cols = n * ho * wo;
-        for (int ch = 0; ch < c; ch++) {
+        for (int ch = c0; ch < c1; ch++) {
             for (int ky = 0; ky < k; ky++) {
                 for (int kx = 0; kx < k; kx++) {
                     int row = ((ch * k + ky) * k + kx) * cols;
@@ -173,9 +185,10 @@ final class GemmConv {
         }
     }
 
-    private static void im2col(double[] in, int n, int c, int h, int w, int k, int s, int p, int ho, int wo, double[] col) {
+    private static void im2col(double[] in, int n, int c, int h, int w, int k, int s, int p, int ho, int wo, double[] col,
+            int c0, int c1) {
         int cols = n * ho * wo;
-        for (int ch = 0; ch < c; ch++) {
+        for (int ch = c0; ch < c1; ch++) {
             for (int ky = 0; ky < k; ky++) {
                 for (int kx = 0; kx < k; kx++) {
                     int row = ((ch * k + ky) * k + kx) * cols;
@@ -215,8 +228,19 @@ final class GemmConv {
 
     /** {@code [O, n·pixels]} (GEMM result) to NCHW {@code [n, O, pixels]}, adding the bias: contiguous runs of {@code pixels}. */
     private static void toNchw(float[] src, int n, int pixels, int o, float[] bias, float[] dst) {
+        int parts = Parallel.parts((long) n * pixels * o, o);
+        Parallel.run(parts, part -> toNchw(src, n, pixels, o, bias, dst, o * part / parts, o * (part + 1) / parts));
+    }
+
+    private static void toNchw(double[] src, int n, int pixels, int o, double[] bias, double[] dst) {
+        int parts = Parallel.parts((long) n * pixels * o, o);
+        Parallel.run(parts, part -> toNchw(src, n, pixels, o, bias, dst, o * part / parts, o * (part + 1) / parts));
+    }
+
+    /** Output channels {@code [o0, o1)}. */
+    private static void toNchw(float[] src, int n, int pixels, int o, float[] bias, float[] dst, int o0, int o1) {
         int cols = n * pixels;
-        for (int ch = 0; ch < o; ch++) {
+        for (int ch = o0; ch < o1; ch++) {
             float b = bias[ch];
             for (int f = 0; f < n; f++) {
                 int sIdx = ch * cols + f * pixels;
@@ -228,9 +252,9 @@ final class GemmConv {
         }
     }
 
-    private static void toNchw(double[] src, int n, int pixels, int o, double[] bias, double[] dst) {
+    private static void toNchw(double[] src, int n, int pixels, int o, double[] bias, double[] dst, int o0, int o1) {
         int cols = n * pixels;
-        for (int ch = 0; ch < o; ch++) {
+        for (int ch = o0; ch < o1; ch++) {
             double b = bias[ch];
             for (int f = 0; f < n; f++) {
                 int sIdx = ch * cols + f * pixels;
