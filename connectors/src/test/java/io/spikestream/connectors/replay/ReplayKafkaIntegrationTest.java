@@ -122,9 +122,10 @@ class ReplayKafkaIntegrationTest {
     @Test
     void aBrokerThatGoesAwayMidReplayEndsInAClearErrorNotSilentSuccess() throws Exception {
         SensorGeometry g = new SensorGeometry(64, 64);
-        EventBatch tenSeconds = new EventBatch();
-        for (int i = 0; i < 10_000; i++) {
-            tenSeconds.add(i * 1000L, i % 64, (i / 64) % 64, i & 1);
+        // 20 s of events at speed 2: the replay would need 10 s, far longer than stopping the broker takes
+        EventBatch twentySeconds = new EventBatch();
+        for (int i = 0; i < 20_000; i++) {
+            twentySeconds.add(i * 1000L, i % 64, (i / 64) % 64, i & 1);
         }
         LocalKafkaBroker broker = LocalKafkaBroker.start();
         try {
@@ -141,7 +142,7 @@ class ReplayKafkaIntegrationTest {
             };
             ReplayOptions options = ReplayOptions.realTime("events").withSpeed(2.0).withDeliveryTimeout(Duration.ofSeconds(3));
             ReplayException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(ReplayException.class,
-                    () -> Replayer.replay(new BatchReader(tenSeconds, g, 1000), "cam", options, broker.bootstrapServers(), stopAfterAFewPackets)));
+                    () -> Replayer.replay(new BatchReader(twentySeconds, g, 1000), "cam", options, broker.bootstrapServers(), stopAfterAFewPackets)));
             assertTrue(stopped.get(), "the broker was stopped during the replay");
             assertTrue(e.getMessage().contains("of sensor 'cam'") && e.getMessage().contains("topic events"), e.getMessage());
             assertTrue(e.getMessage().contains("delivery timeout of 3000 ms") || e.getMessage().contains("could not be sent"), e.getMessage());
