@@ -19,19 +19,22 @@ record TextHeader(List<String> lines, long bytes) {
 
     /**
      * Reads header lines starting with {@code prefix} until a line equal to {@code endLine} (which
-     * is included) or until a line that does not start with the prefix (which is not consumed).
+     * is included) or until a line that does not start with the prefix or is not text (which is
+     * not consumed).
      */
     static TextHeader read(ChunkedInput in, byte prefix, String endLine) throws IOException {
         List<String> lines = new ArrayList<>();
         long start = in.offset();
         while (in.fill(1) > 0 && in.buf[in.pos] == prefix) {
-            int eol = findNewline(in);
-            if (eol < 0) {
-                throw in.error(in.offset(), "header line longer than " + in.capacity() + " bytes or not terminated");
+            int eol = lineEnd(in);
+            if (eol == BINARY) {
+                // binary data that happens to start with the prefix byte (headers without an end
+                // line, e.g. Prophesee files whose first word's low byte is '%'): payload, not header
+                break;
             }
             int end = eol > in.pos && in.buf[eol - 1] == '\r' ? eol - 1 : eol;
             String line = new String(in.buf, in.pos, end - in.pos, StandardCharsets.ISO_8859_1);
-            in.pos = eol + 1;
+            in.pos = Math.min(eol + 1, in.limit);
             lines.add(line);
             if (in.offset() - start > MAX_HEADER_BYTES) {
                 throw in.error(start, "header longer than " + MAX_HEADER_BYTES + " bytes");
@@ -43,18 +46,32 @@ record TextHeader(List<String> lines, long bytes) {
         return new TextHeader(List.copyOf(lines), in.offset() - start);
     }
 
-    private static int findNewline(ChunkedInput in) throws IOException {
+    private static final int BINARY = -1;
+
+    /**
+     * The index of the newline ending the line at {@code in.pos} (the window's end if the file ends
+     * first), or {@link #BINARY} when a control character other than tab and CR comes first:
+     * header lines are text.
+     */
+    private static int lineEnd(ChunkedInput in) throws IOException {
         int scanned = in.pos;
         while (true) {
             for (int i = scanned; i < in.limit; i++) {
-                if (in.buf[i] == '\n') {
+                int c = in.buf[i] & 0xFF;
+                if (c == '\n') {
                     return i;
+                }
+                if (c < 0x20 && c != '\t' && c != '\r' || c == 0x7F) {
+                    return BINARY;
                 }
             }
             // everything available was scanned: slide the window and scan only the new bytes
             int had = in.available();
-            if (had == in.capacity() || in.fill(had + 1) == had) {
-                return -1;
+            if (had == in.capacity()) {
+                throw in.error(in.offset(), "header line longer than " + in.capacity() + " bytes");
+            }
+            if (in.fill(had + 1) == had) {
+                return in.limit;
             }
             scanned = in.pos + had;
         }

@@ -127,6 +127,20 @@ class DecoderWordsTest {
     }
 
     @Test
+    void aPayloadWordStartingWithThePercentByteIsNotTakenForHeader() throws IOException {
+        // no '% end' line, as in camera files; the first TIME_HIGH's low byte is '%' (0x25)
+        String h = "% evt 2.0\n% geometry 640x480\n";
+        int timeHigh = 0x8000_0000 | 0x0325; // bytes 25 03 00 80: starts with the prefix byte
+        int event = 0x1000_0000 | (5 << 22) | (7 << 11) | 9;
+        byte[] file = SyntheticFiles.evt2(h, timeHigh, event);
+        try (Evt2Reader r = new Evt2Reader(NAME, new ByteArrayInputStream(file))) {
+            EventBatch b = TestEvents.readAll(r, 10);
+            assertEquals(1, b.size());
+            assertEvent(b, 0, (0x0325L << 6) + 5, 7, 9, 1);
+        }
+    }
+
+    @Test
     void prophesseeGeometryComesFromThePluginNameWhenTheHeaderGivesNoSize() throws IOException {
         byte[] file = SyntheticFiles.evt3("% evt 3.0\n% plugin_name hal_plugin_gen41_evk3\n", 0x8001);
         try (Evt3Reader r = new Evt3Reader(NAME, new ByteArrayInputStream(file))) {
