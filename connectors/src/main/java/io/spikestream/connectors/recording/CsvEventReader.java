@@ -20,6 +20,7 @@ public final class CsvEventReader extends AbstractEventReader {
     static final int MAX_LINE = 256;
 
     private long line = 1;
+    private final long[] f = new long[4];
 
     /** Opens a file, deriving the geometry from a first pass over its coordinates. */
     public CsvEventReader(Path file) throws IOException {
@@ -110,7 +111,6 @@ public final class CsvEventReader extends AbstractEventReader {
     }
 
     private void parse(EventBatch batch, byte[] b, int from, int to, long at) throws RecordingFormatException {
-        long[] f = new long[4];
         int field = 0;
         int i = from;
         if (to > from && b[to - 1] == '\r') {
