@@ -1,6 +1,8 @@
 package io.spikestream.cli;
 
-import io.spikestream.connectors.synth.Gesture;
+import io.spikestream.connectors.recording.gesture.GestureClasses;
+import io.spikestream.connectors.recording.gesture.GestureRecording;
+import io.spikestream.connectors.recording.gesture.Warnings;
 import io.spikestream.model.ModelFile;
 import io.spikestream.model.train.Evaluation;
 import io.spikestream.model.train.SpikingResNet;
@@ -42,7 +44,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--users", defaultValue = "24-29", paramLabel = "RANGES", converter = SynthCommand.UserRanges.class,
             description = "users to evaluate (default: ${DEFAULT-VALUE}, the held-out users)")
-    List<Integer> users;
+    SynthCommand.IdList users;
 
     @Option(names = "--lightings", split = ",", paramLabel = "a,b,...", description = "only recordings under these lightings (default: all)")
     List<String> lightings;
@@ -70,19 +72,19 @@ public final class EvaluateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IOException(model + ": " + e.getMessage(), e);
         }
-        List<GestureSamples.Recording> files = GestureSamples.find(data, new HashSet<>(users),
-                lightings == null ? null : new HashSet<>(lightings));
+        List<GestureRecording> files = GestureSamples.find(data, new HashSet<>(users.ids()),
+                lightings == null ? null : new HashSet<>(lightings), Warnings.STDERR);
         if (files.isEmpty()) {
-            throw new IOException(data + ": no recordings of users " + users);
+            throw new IOException(data + ": no recordings of users " + users.ids());
         }
         int classes = file.card().numClasses();
-        GestureSamples samples = GestureSamples.load(files, framing, classes, null);
+        GestureSamples samples = GestureSamples.load(files, framing, Warnings.STDERR, null);
         if (samples.size() == 0) {
             throw new IOException(data + ": no labelled windows of " + framing.windowUs() + " µs inside the takes");
         }
         Evaluation eval = Trainer.evaluate(net, samples, batch);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%d samples from %d recordings of users %s%n", samples.size(), files.size(), users);
+        out.printf(Locale.ROOT, "%d samples from %d recordings of users %s%n", samples.size(), files.size(), users.ids());
         out.printf(Locale.ROOT, "%-5s %-28s %8s %9s%n", "class", "gesture", "samples", "accuracy");
         for (int c = 0; c < classes; c++) {
             long n = 0;
@@ -101,7 +103,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     private static String className(int index, int classes) {
-        return classes == Gesture.values().length ? Gesture.ofClassId(index + 1).label() : "class " + (index + 1);
+        return classes == GestureClasses.COUNT ? GestureClasses.name(index) : "class " + (index + 1);
     }
 
     /** Rows = true class, columns = predicted; cell shade = share of the row. */

@@ -2,20 +2,21 @@ package io.spikestream.cli;
 
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.connectors.recording.gesture.GestureDataset;
+import io.spikestream.connectors.recording.gesture.GestureLabel;
+import io.spikestream.connectors.recording.gesture.GestureLabels;
+import io.spikestream.connectors.recording.gesture.GestureRecording;
+import io.spikestream.connectors.recording.gesture.Warnings;
 import io.spikestream.model.train.TrainingData;
 import io.spikestream.pipeline.framing.Framer;
 import io.spikestream.pipeline.framing.FramingSpec;
 import io.spikestream.pipeline.framing.Window;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Labelled training samples from recordings in the DVS128 Gesture layout
@@ -26,16 +27,6 @@ import java.util.stream.Stream;
  * 255) to hold thousands of windows in memory.
  */
 final class GestureSamples implements TrainingData {
-    private static final Pattern RECORDING = Pattern.compile("user(\\d+)_(.+)\\.aedat");
-    /** Longest label file accepted (a DVS128 Gesture file has a dozen rows). */
-    private static final long MAX_LABEL_BYTES = 1 << 20;
-
-    /** One labelled take: class id (1-based) and its time span in µs. */
-    record Take(int classId, long startUs, long endUs) {}
-
-    /** A recording with its user number and label file. */
-    record Recording(Path events, Path labels, int user, String lighting) {}
-
     private final FramingSpec spec;
     private final List<byte[]> samples = new ArrayList<>();
     private final List<Integer> labels = new ArrayList<>();
@@ -44,76 +35,23 @@ final class GestureSamples implements TrainingData {
         this.spec = spec;
     }
 
-    /** Recordings of {@code dir} whose user is in {@code users} (and lighting in {@code lightings}, if given), by name. */
-    static List<Recording> find(Path dir, Set<Integer> users, Set<String> lightings) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + ": not a directory");
-        }
-        List<Recording> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.sorted().toList()) {
-                Matcher m = RECORDING.matcher(p.getFileName().toString());
-                if (!m.matches()) {
-                    continue;
-                }
-                int user = Integer.parseInt(m.group(1));
-                String lighting = m.group(2);
-                if (!users.contains(user) || (lightings != null && !lightings.contains(lighting))) {
-                    continue;
-                }
-                Path labels = dir.resolve("user" + m.group(1) + "_" + lighting + "_labels.csv");
-                if (!Files.isRegularFile(labels)) {
-                    throw new IOException(p + ": no label file " + labels.getFileName());
-                }
-                out.add(new Recording(p, labels, user, lighting));
-            }
-        }
-        return out;
-    }
-
-    /** Parses a label file; errors name the file and line. */
-    static List<Take> readLabels(Path csv, int classes) throws IOException {
-        if (Files.size(csv) > MAX_LABEL_BYTES) {
-            throw new IOException(csv + ": " + Files.size(csv) + " bytes, too large for a label file");
-        }
-        List<String> lines = Files.readAllLines(csv);
-        List<Take> takes = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || (i == 0 && line.startsWith("class"))) {
-                continue;
-            }
-            String[] f = line.split(",");
-            try {
-                if (f.length != 3) {
-                    throw new NumberFormatException("expected 3 fields class,startTime_usec,endTime_usec, got " + f.length);
-                }
-                int c = Integer.parseInt(f[0].strip());
-                long start = Long.parseLong(f[1].strip());
-                long end = Long.parseLong(f[2].strip());
-                if (c < 1 || c > classes) {
-                    throw new NumberFormatException("class " + c + " outside 1.." + classes);
-                }
-                if (end <= start) {
-                    throw new NumberFormatException("take ends at " + end + " before it starts at " + start);
-                }
-                takes.add(new Take(c, start, end));
-            } catch (NumberFormatException e) {
-                throw new IOException(csv + " line " + (i + 1) + ": " + e.getMessage());
-            }
-        }
-        return takes;
+    /** Recordings of {@code dir} whose user is in {@code users} (and lighting in {@code lightings}, if given). */
+    static List<GestureRecording> find(Path dir, Set<Integer> users, Set<String> lightings, Warnings warnings)
+            throws IOException {
+        return new GestureDataset(dir, warnings).recordings().stream()
+                .filter(r -> users.contains(r.user()) && (lightings == null || lightings.contains(r.lighting())))
+                .toList();
     }
 
     /** Frames every recording with {@code spec} and keeps the windows inside a labelled take. */
-    static GestureSamples load(List<Recording> recordings, FramingSpec spec, int classes, Consumer<String> progress)
-            throws IOException {
+    static GestureSamples load(List<GestureRecording> recordings, FramingSpec spec, Warnings warnings,
+            Consumer<String> progress) throws IOException {
         GestureSamples out = new GestureSamples(spec);
         int done = 0;
-        for (Recording r : recordings) {
-            List<Take> takes = readLabels(r.labels(), classes);
-            try (EventReader reader = Recordings.open(r.events())) {
-                Framer.forEachWindow(reader, spec, r.events().getFileName().toString(), w -> out.addIfLabelled(w, takes));
+        for (GestureRecording r : recordings) {
+            List<GestureLabel> labels = GestureLabels.read(r.labels(), warnings);
+            try (EventReader reader = Recordings.open(r.aedat())) {
+                Framer.forEachWindow(reader, spec, r.baseName(), w -> out.addIfLabelled(w, labels));
             }
             done++;
             if (progress != null) {
@@ -123,8 +61,8 @@ final class GestureSamples implements TrainingData {
         return out;
     }
 
-    private void addIfLabelled(Window w, List<Take> takes) {
-        for (Take t : takes) {
+    private void addIfLabelled(Window w, List<GestureLabel> labels) {
+        for (GestureLabel t : labels) {
             if (w.startUs() >= t.startUs() && w.endUs() <= t.endUs()) {
                 float[] f = w.frames();
                 byte[] b = new byte[f.length];
@@ -132,7 +70,7 @@ final class GestureSamples implements TrainingData {
                     b[i] = (byte) Math.min(255, Math.round(f[i]));
                 }
                 samples.add(b);
-                labels.add(t.classId() - 1);
+                this.labels.add(t.classIndex());
                 return;
             }
         }

@@ -3,6 +3,8 @@ package io.spikestream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spikestream.connectors.event.SensorGeometry;
+import io.spikestream.connectors.recording.gesture.GestureRecording;
+import io.spikestream.connectors.recording.gesture.Warnings;
 import io.spikestream.model.ModelCard;
 import io.spikestream.model.ModelFile;
 import io.spikestream.model.ModelWeights;
@@ -108,11 +110,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--train-users", defaultValue = "1-23", paramLabel = "RANGES", converter = SynthCommand.UserRanges.class,
             description = "users to train on (default: ${DEFAULT-VALUE})")
-    List<Integer> trainUsers;
+    SynthCommand.IdList trainUsers;
 
     @Option(names = "--test-users", defaultValue = "24-29", paramLabel = "RANGES", converter = SynthCommand.UserRanges.class,
             description = "held-out users to test on after every epoch (default: ${DEFAULT-VALUE})")
-    List<Integer> testUsers;
+    SynthCommand.IdList testUsers;
 
     @Option(names = "--lightings", split = ",", paramLabel = "a,b,...", description = "only recordings under these lightings (default: all)")
     List<String> lightings;
@@ -153,16 +155,15 @@ public final class TrainCommand implements Callable<Integer> {
                     new SensorGeometry(128, 128), 0, FramingSpec.Fit.CROP, clip, false, 0);
             trainer = null;
         }
-        List<GestureSamples.Recording> trainFiles = GestureSamples.find(data, new HashSet<>(trainUsers), lightingSet);
-        List<GestureSamples.Recording> testFiles = GestureSamples.find(data, new HashSet<>(testUsers), lightingSet);
+        List<GestureRecording> trainFiles = GestureSamples.find(data, new HashSet<>(trainUsers.ids()), lightingSet, Warnings.STDERR);
+        List<GestureRecording> testFiles = GestureSamples.find(data, new HashSet<>(testUsers.ids()), lightingSet, Warnings.STDERR);
         if (trainFiles.isEmpty()) {
-            throw new IOException(data + ": no recordings of training users " + trainUsers);
+            throw new IOException(data + ": no recordings of training users " + trainUsers.ids());
         }
-        int classes = modelCard.numClasses();
-        GestureSamples train = GestureSamples.load(trainFiles, framing, classes, noProgress ? null : m -> progressLine(stderr, "train data: " + m));
+        GestureSamples train = GestureSamples.load(trainFiles, framing, Warnings.STDERR, noProgress ? null : m -> progressLine(stderr, "train data: " + m));
         // test windows do not overlap: each moment of a held-out recording is counted once
         FramingSpec testFraming = framing.withHop(framing.bins());
-        GestureSamples test = GestureSamples.load(testFiles, testFraming, classes, noProgress ? null : m -> progressLine(stderr, "test data: " + m));
+        GestureSamples test = GestureSamples.load(testFiles, testFraming, Warnings.STDERR, noProgress ? null : m -> progressLine(stderr, "test data: " + m));
         if (!noProgress) {
             stderr.println();
         }
@@ -211,7 +212,7 @@ public final class TrainCommand implements Callable<Integer> {
         modelMeta.put("training", cfg.toJson());
         ObjectNode summary = JSON.createObjectNode();
         summary.put("train_samples", train.size()).put("test_samples", test.size())
-                .put("train_users", trainUsers.toString()).put("test_users", testUsers.toString())
+                .put("train_users", trainUsers.ids().toString()).put("test_users", testUsers.ids().toString())
                 .put("seconds_this_run", (System.nanoTime() - runStart) / 1e9);
         if (lastTest != null) {
             summary.put("test_accuracy", lastTest.accuracy());

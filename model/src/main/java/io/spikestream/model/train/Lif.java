@@ -41,7 +41,7 @@ final class Lif {
         steps = timesteps;
         type = input.dataType();
         boolean f32 = type == DataType.FLOAT;
-        double[] in = input.dup('c').data().asDouble();
+        double[] in = HostArrays.read(input);
         int m = in.length / timesteps;
         spikes = new boolean[in.length];
         inWindow = new boolean[in.length];
@@ -62,13 +62,13 @@ final class Lif {
                 inWindow[base + i] = Math.abs(v - vTh) < lens;
             }
         }
-        return Nd4j.create(out, shape, DataType.DOUBLE).castTo(type);
+        return HostArrays.write(out, shape, type);
     }
 
     /** Gradient w.r.t. the spikes to the gradient w.r.t. the input current. */
     INDArray backward(INDArray gradSpikes) {
         boolean f32 = type == DataType.FLOAT;
-        double[] g = gradSpikes.dup('c').data().asDouble();
+        double[] g = HostArrays.read(gradSpikes);
         int m = g.length / steps;
         double[] gradIn = new double[g.length];
         double[] carry = new double[m];
@@ -91,6 +91,6 @@ final class Lif {
         }
         spikes = null;
         inWindow = null;
-        return Nd4j.create(gradIn, shape, DataType.DOUBLE).castTo(type);
+        return HostArrays.write(gradIn, shape, type);
     }
 }

@@ -54,7 +54,7 @@ final class TdBatchNorm {
         int b = (int) shape[0];
         int c = (int) shape[1];
         int hw = (int) (x.length() / ((long) b * c));
-        double[] v = x.dup('c').data().asDouble();
+        double[] v = HostArrays.read(x);
         double[] mean = new double[c];
         double[] var = new double[c];
         long n = (long) b * hw;
@@ -120,7 +120,7 @@ final class TdBatchNorm {
                 }
             }
         }
-        return Nd4j.create(y, shape, DataType.DOUBLE).castTo(x.dataType());
+        return HostArrays.write(y, shape, x.dataType());
     }
 
     INDArray backward(INDArray gradOut) {
@@ -128,7 +128,7 @@ final class TdBatchNorm {
         int c = (int) shape[1];
         int hw = (int) (gradOut.length() / ((long) b * c));
         long n = (long) b * hw;
-        double[] g = gradOut.dup('c').data().asDouble();
+        double[] g = HostArrays.read(gradOut);
         double[] sumDy = new double[c];
         double[] sumDyXhat = new double[c];
         for (int bi = 0; bi < b; bi++) {
@@ -169,6 +169,6 @@ final class TdBatchNorm {
             }
         }
         xhat = null;
-        return Nd4j.create(gx, shape, DataType.DOUBLE).castTo(gradOut.dataType());
+        return HostArrays.write(gx, shape, gradOut.dataType());
     }
 }

@@ -169,7 +169,7 @@ public final class Trainer {
                 }
             }
         }
-        return Nd4j.create(out, new long[] {t, n, c, h, w}, DataType.FLOAT);
+        return HostArrays.writeFloats(out, new long[] {t, n, c, h, w});
     }
 
     private static SplittableRandom epochRandom(long seed, int epoch) {
