@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * are skipped and counted in {@link #skipped()}), bit 1 the polarity (1 = ON), bits 2..16 y and
  * bits 17..31 x. AEDAT 3.1 already puts the origin top-left with y down, so x and y are kept.
  * Time = (eventTSOverflow << 31) | timestamp, a 64-bit µs clock. Geometry comes from the
- * {@code #Source} line: a known device name (DVS128, DAVIS240/346, DVXplorer) or
+ * {@code #Source} line (else a re-logged file's {@code #-Source} line): a known device name
+ * (DVS128, DAVIS240/346, DVXplorer) or
  * {@code sizeX=W sizeY=H} as spikestream's writer puts it.
  */
 public final class Aedat31Reader extends AbstractEventReader {
@@ -61,8 +62,14 @@ public final class Aedat31Reader extends AbstractEventReader {
     }
 
     static Optional<SensorGeometry> geometry(TextHeader h) {
+        Optional<SensorGeometry> g = geometry(h, "#Source ");
+        // a re-logged file keeps its original sources as '#-Source' lines
+        return g.isPresent() ? g : geometry(h, "#-Source ");
+    }
+
+    private static Optional<SensorGeometry> geometry(TextHeader h, String prefix) {
         for (String line : h.lines()) {
-            if (line.startsWith("#Source ")) {
+            if (line.startsWith(prefix)) {
                 Matcher m = SIZE.matcher(line);
                 if (m.find()) {
                     try {

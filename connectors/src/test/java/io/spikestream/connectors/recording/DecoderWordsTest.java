@@ -210,6 +210,21 @@ class DecoderWordsTest {
     }
 
     @Test
+    void aedat31GeometryComesFromTheSourceLineOrAReloggedSource() throws IOException {
+        String[][] headers = {
+            {"#Source 1: DAVIS346B", "346x260"},
+            {"#-Source 0: DAVIS240C\r\n#Source 1: Network", "240x180"},
+            {"#Source 1: spikestream sizeX=64 sizeY=48", "64x48"},
+        };
+        for (String[] h : headers) {
+            String header = "#!AER-DAT3.1\r\n#Format: RAW\r\n" + h[0] + "\r\n#!END-HEADER\r\n";
+            try (Aedat31Reader r = new Aedat31Reader(NAME, new ByteArrayInputStream(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+                assertEquals(h[1], r.geometry().toString(), h[0]);
+            }
+        }
+    }
+
+    @Test
     void formatsAreDetectedFromContentWhateverTheExtension() throws IOException {
         EventBatch e = TestEvents.random(1, 100, 0, 10, new SensorGeometry(34, 34));
         for (String ext : new String[] {"aedat", "aedat4", "raw", "bin", "csv"}) {
