@@ -122,6 +122,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "f32", paramLabel = "f32|f64", description = "training precision (default: ${DEFAULT-VALUE})")
     String dtype;
 
+    @Option(names = "--stop-after", paramLabel = "N", description = "stop after N epochs of this run (continue later with --resume)")
+    Integer stopAfter;
+
     @Option(names = "--no-progress", description = "no progress bar (for logs)")
     boolean noProgress;
 
@@ -186,7 +189,8 @@ public final class TrainCommand implements Callable<Integer> {
         ObjectNode results = JSON.createObjectNode();
         Evaluation lastTest = null;
         long runStart = System.nanoTime();
-        while (trainer.epochsDone() < cfg.epochs()) {
+        int stopAt = stopAfter == null ? cfg.epochs() : Math.min(cfg.epochs(), trainer.epochsDone() + Math.max(1, stopAfter));
+        while (trainer.epochsDone() < stopAt) {
             int epoch = trainer.epochsDone();
             ProgressBar bar = noProgress ? null : new ProgressBar(stderr, epoch, cfg.epochs(), train.size());
             Trainer.EpochStats stats = trainer.trainEpoch(train, bar == null ? null : bar::update);
@@ -206,6 +210,9 @@ public final class TrainCommand implements Callable<Integer> {
                 e.put("test_accuracy", lastTest.accuracy()).put("test_loss", lastTest.meanLoss());
             }
             trainer.writeCheckpoint(checkpoint, meta);
+        }
+        if (trainer.epochsDone() < cfg.epochs()) {
+            stdout.printf("stopped after epoch %d of %d; continue with --resume %s%n", trainer.epochsDone(), cfg.epochs(), checkpoint);
         }
         Map<String, String> modelMeta = new LinkedHashMap<>();
         modelMeta.put(FramingSpec.METADATA_KEY, framing.toJson());
