@@ -141,7 +141,8 @@ public final class DemoCommand implements Callable<Integer> {
                 }, "demo-results");
                 drain.setDaemon(true);
                 drain.start();
-                long lastResult = System.currentTimeMillis();
+                long lastResult = 0; // none yet
+                long replayEnded = 0;
                 long lastStatus = 0;
                 while (true) {
                     ClassificationResult c = arrived.poll(20, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -166,9 +167,17 @@ public final class DemoCommand implements Callable<Integer> {
                         client.cancel();
                         throw new IOException("replay failed: " + e.getMessage(), e);
                     }
-                    // done when the replay finished and the last windows (closed by the quiet flush) are in
-                    if (outcome != null && now - lastResult > config.quietFlushMs() + 3_000) {
+                    if (outcome != null && replayEnded == 0) {
+                        replayEnded = now;
+                    }
+                    // done when the replay finished and the last windows (closed by the quiet flush) are in;
+                    // a job that starts slowly (a busy machine) gets two minutes for its first result
+                    if (replayEnded > 0 && lastResult > 0 && now - Math.max(lastResult, replayEnded) > config.quietFlushMs() + 3_000) {
                         break;
+                    }
+                    if (replayEnded > 0 && lastResult == 0 && now - replayEnded > 120_000) {
+                        client.cancel();
+                        throw new IOException("the job produced no classification within 2 minutes of the replay's end");
                     }
                 }
                 client.cancel();

@@ -90,12 +90,16 @@ public final class SpikestreamJob {
      */
     public static Streams build(DataStream<SensorEvents> input, JobConfig config,
                                 SerializableFunction<JobConfig, WindowModel> models) {
+        // short network buffer timeouts: Flink's default (100 ms) would add up to 100 ms per shuffle to
+        // the latency; packets and windows are large, so buffers mostly fill before the timeout anyway
         SingleOutputStreamOperator<SensorEvents> good = input.process(new Triage()).name("triage")
-                .returns(Types.POJO(SensorEvents.class));
+                .returns(Types.POJO(SensorEvents.class))
+                .setBufferTimeout(10);
         SingleOutputStreamOperator<FramedWindow> windows = good
                 .keyBy(e -> e.sensorId, Types.STRING)
                 .process(new FramingFunction(config)).name("framing").uid("framing")
-                .returns(Types.POJO(FramedWindow.class));
+                .returns(Types.POJO(FramedWindow.class))
+                .setBufferTimeout(2);
         DataStream<DeadLetterRecord> dead = good.getSideOutput(FramingFunction.DEAD_LETTERS)
                 .union(windows.getSideOutput(FramingFunction.DEAD_LETTERS));
         DataStream<ClassificationResult> classifications = null;

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -35,6 +36,10 @@ public class FramingBenchmark {
     private EventBatch events;
     private FramingSpec spec;
     private final SensorGeometry dvs128 = new SensorGeometry(128, 128);
+    // CPU time of the benchmark thread: on a shared machine the wall-clock rate hides how fast the code is
+    private final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    private long cpuNanos;
+    private long invocations;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -63,6 +68,24 @@ public class FramingBenchmark {
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public void frameOneSecond(Blackhole bh) {
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        frame(bh);
+        cpuNanos += threads.getCurrentThreadCpuTime() - cpu0;
+        invocations++;
+    }
+
+    /** Prints the iteration's events per CPU second of the benchmark thread. */
+    @TearDown(Level.Iteration)
+    public void cpuRate() {
+        if (cpuNanos > 0) {
+            System.out.printf(java.util.Locale.ROOT, "  [cpu] %.1f M events per CPU second (denoise=%s)%n",
+                    invocations * (double) EVENTS / cpuNanos * 1e3, denoise);
+        }
+        cpuNanos = 0;
+        invocations = 0;
+    }
+
+    private void frame(Blackhole bh) {
         Framer f = new Framer(spec, "bench", dvs128);
         // in packets of 4096 events, each followed by a watermark, as the streaming operator does
         int n = events.size();
