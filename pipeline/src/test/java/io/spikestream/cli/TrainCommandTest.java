@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -77,7 +78,9 @@ class TrainCommandTest {
         assertEquals('P', head[1]);
     }
 
+    /** Three training runs; the model-side TrainerTest checks bitwise resume in the default suite. */
     @Test
+    @Tag("slow")
     void aRunStoppedAfterOneEpochAndResumedEndsWithTheSameWeightsAsAnUninterruptedRun(@TempDir Path dir) throws Exception {
         Path straight = dir.resolve("straight.safetensors");
         assertEquals(Main.OK, run(trainArgs(straight)).exit());
