@@ -15,6 +15,9 @@ final class Scene {
     private final float[] staticReflectance = new float[SIZE * SIZE];
     private final float[] illumination = new float[SIZE * SIZE];
     private final double[] segmentReflectance = new double[Choreography.SEGMENTS];
+    private final double[] textureAmplitude = new double[Choreography.SEGMENTS];
+    private final double[] textureFrequency = new double[Choreography.SEGMENTS];
+    private final double[] texturePhase = new double[Choreography.SEGMENTS];
 
     Scene(RecordingPlan plan, Choreography body) {
         UserProfile u = plan.user();
@@ -68,8 +71,18 @@ final class Scene {
         }
         double forearm = u.longSleeves() ? shirt : skin;
         double[] perArm = {shirt, forearm, skin};
+        // Clothes are plain or patterned per user (the same shirt under every light); skin is smooth.
+        SplittableRandom cloth = new SplittableRandom(Seeds.derive(plan.seed(), 6, u.user()));
+        double shirtTexture = cloth.nextDouble(0.08, 0.3);
+        double shirtFrequency = 2 * Math.PI / cloth.nextDouble(4, 9);
+        double shirtPhase = cloth.nextDouble(0, 4);
+        boolean[] clothed = {true, u.longSleeves(), false};
         for (int k = 0; k < Choreography.SEGMENTS; k++) {
             segmentReflectance[k] = contrast(perArm[k % 3], light.contrast());
+            boolean c = clothed[k % 3];
+            textureAmplitude[k] = c ? shirtTexture : 0.06;
+            textureFrequency[k] = c ? shirtFrequency : 2 * Math.PI / 5;
+            texturePhase[k] = c ? shirtPhase : 1;
         }
     }
 
@@ -90,14 +103,24 @@ final class Scene {
                     || py < Math.min(y0, y1) - reach || py > Math.max(y0, y1) + reach) {
                 continue;
             }
-            double dist = distanceToSegment(px, py, x0, y0, x1, y1);
+            double dx = x1 - x0;
+            double dy = y1 - y0;
+            double len2 = dx * dx + dy * dy;
+            double t = len2 > 0 ? ((px - x0) * dx + (py - y0) * dy) / len2 : 0;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            double ex = px - (x0 + t * dx);
+            double ey = py - (y0 + t * dy);
+            double dist = Math.sqrt(ex * ex + ey * ey);
             double cov = reach - dist;
             if (cov <= 0) {
                 continue;
             }
             double q = Math.min(1, dist / r);
-            // Round limbs: lit in the middle, darker towards the silhouette.
-            double shaded = segmentReflectance[k] * (1.1 - 0.3 * q * q);
+            // Round limbs: lit in the middle, darker towards the silhouette; cloth folds and
+            // creases (a pattern fixed to the limb) make the inside of a moving limb fire too.
+            double along = t * Math.sqrt(len2);
+            double folds = 1 + textureAmplitude[k] * Math.sin(along * textureFrequency[k] + q * texturePhase[k]);
+            double shaded = segmentReflectance[k] * (1.1 - 0.3 * q * q) * folds;
             refl += Math.min(1, cov) * (shaded - refl);
         }
         return Math.log(illumination[i] * refl + DARK);

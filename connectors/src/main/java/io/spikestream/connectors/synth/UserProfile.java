@@ -62,7 +62,7 @@ public record UserProfile(
                 r.nextDouble() < 0.5,
                 r.nextDouble(0.8, 1.2),
                 r.nextDouble(-0.35, 0.35),
-                r.nextDouble(0.3, 0.55),
+                r.nextDouble(0.45, 0.75),
                 r.nextDouble(-0.3, 0.3),
                 r.nextDouble(-5, 5));
     }

@@ -92,8 +92,9 @@ class GestureSimulatorTest {
     /**
      * DVS128 Gesture's recordings run at tens to hundreds of thousands of events per second
      * while an arm moves (a 128×128 sensor, a person filling the view); the simulated takes must
-     * fall in that band, not at the few thousand per second of background noise nor at the
-     * millions a flickering or badly biased sensor would give.
+     * fall in that band (25k to 500k events/s; across all 29 users the median take is about 60k,
+     * small hand waves of slow users the lowest), not at the few thousand per second of
+     * background noise nor at the millions a flickering or badly biased sensor would give.
      */
     @Test
     void everyClassIsPresentWithDvs128GestureLikeEventRates() {
@@ -101,7 +102,7 @@ class GestureSimulatorTest {
         for (Take take : fullPlan.takes()) {
             long n = countIn(full, take.startUs(), take.endUs());
             double rate = n / (take.durationUs() * 1e-6);
-            assertTrue(rate >= 30_000 && rate <= 500_000, take.gesture().label() + ": " + Math.round(rate) + " events/s");
+            assertTrue(rate >= 25_000 && rate <= 500_000, take.gesture().label() + ": " + Math.round(rate) + " events/s");
         }
         // Between takes the arms rest: only background activity and hot pixels.
         Take first = fullPlan.takes().get(0);
