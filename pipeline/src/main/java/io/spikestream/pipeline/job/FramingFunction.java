@@ -42,6 +42,7 @@ public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, 
     private transient Counter outOfBounds;
     private transient Counter deadLettered;
     private transient Counter windows;
+    private transient long openedAtMs;
 
     public FramingFunction(JobConfig config) {
         this.config = config;
@@ -60,6 +61,7 @@ public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, 
         outOfBounds = metrics.counter("eventsOutOfBounds");
         deadLettered = metrics.counter("deadLettered");
         windows = metrics.counter("windows");
+        openedAtMs = System.currentTimeMillis();
     }
 
     @Override
@@ -96,8 +98,15 @@ public class FramingFunction extends KeyedProcessFunction<String, SensorEvents, 
             if (due == null || due != timestamp) {
                 return; // superseded by a later packet
             }
-            quietTimerState.clear();
             long now = System.currentTimeMillis();
+            if (now - openedAtMs < config.quietFlushMs()) {
+                // restored timers fire at once after a restart: give the replayed input a full quiet period first
+                long later = openedAtMs + config.quietFlushMs();
+                ctx.timerService().registerProcessingTimeTimer(later);
+                quietTimerState.update(later);
+                return;
+            }
+            quietTimerState.clear();
             framer.flush(w -> emit(w, now, out));
         } else {
             close(framer, jobWatermark(ctx.timerService().currentWatermark()), out);
