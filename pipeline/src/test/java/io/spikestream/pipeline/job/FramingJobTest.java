@@ -120,6 +120,33 @@ class FramingJobTest {
                 letters.toString());
     }
 
+    @Test
+    void aSensorThatGoesQuietStillGetsItsLastWindowClosedByWallClock() throws Exception {
+        String topic = "quiet-events";
+        TestPackets.createTopic(kafka, topic, 1);
+        EventBatch events = TestPackets.events(7, G, 3_000, 20, 2_000_000);
+        try (KafkaProducer<String, EventPacket> producer = TestPackets.producer(kafka.bootstrapServers())) {
+            TestPackets.publish(producer, topic, "quiet-cam", G, events, 500, 0);
+        }
+        List<Window> offline = Framer.frames(events, SPEC, G, "quiet-cam");
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        JobConfig config = JobConfig.defaults(SPEC, null).withOutOfOrderness(10_000).withQuietFlush(1_000);
+        // unbounded: no end of input, no other sensor moves time on; only the quiet timer can close the tail
+        var input = SpikestreamJob.kafkaInput(env, kafka.bootstrapServers(), topic, "quiet-test",
+                OffsetsInitializer.earliest(), config);
+        List<Window> got = new ArrayList<>();
+        try (CloseableIterator<FramedWindow> it = SpikestreamJob.build(input, config, null).windows()
+                .executeAndCollect("quiet-test")) {
+            while (got.size() < offline.size() && it.hasNext()) {
+                got.add(it.next().window());
+            }
+        }
+        assertEquals(offline.size(), got.size());
+        assertTrue(offline.get(offline.size() - 1).sameAs(got.get(got.size() - 1)), "the last window, complete");
+    }
+
     static List<DeadLetter> readAll(String topic, int expected) {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
