@@ -22,13 +22,16 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One full training step (float32): forward over T timesteps with training-mode tdBN,
  * cross-entropy, backward through time, gradient clipping and an AdamW update, on sparse
  * random event frames. {@code config=bundled}: the bundled gesture model (conv7 16, stages
  * 16/32/64/128 x 1), 32x32, T = 8, batch 16; {@code config=ms18}: MS-ResNet-18, 64x64, T = 8,
- * batch 8. Samples/s = batch / (seconds per step).
+ * batch 8. Samples/s = batch / (seconds per step). Each iteration also prints the samples per
+ * CPU second of the whole process, since on the shared development machine the wall clock mostly
+ * measures the other builds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,11 +45,31 @@ public class TrainingStepBenchmark {
     private INDArray input;
     private int[] labels;
     private final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(0.1);
+    private int batch;
+    private long steps;
+    private long cpuStartNs;
+
+    private static long processCpuNs() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    @Setup(Level.Iteration)
+    public void startCpuClock() {
+        steps = 0;
+        cpuStartNs = processCpuNs();
+    }
+
+    @TearDown(Level.Iteration)
+    public void reportCpuRate() {
+        double cpuSeconds = (processCpuNs() - cpuStartNs) / 1e9;
+        System.out.printf(java.util.Locale.ROOT, "  [%s: %d steps, %.1f samples per CPU second]%n", config, steps,
+                steps * batch / cpuSeconds);
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
         ModelCard card;
-        int batch;
         int size;
         if (config.equals("ms18")) {
             card = ModelCard.msResNet18(2, 11);
@@ -82,6 +105,7 @@ public class TrainingStepBenchmark {
         net.backward(r.gradLogits());
         GradientClipping.clip(net.parameters().parameters(), 5.0);
         optimizer.step(net.parameters().parameters(), 1e-3);
+        steps++;
         return r.loss();
     }
 }
