@@ -55,9 +55,11 @@ final class Choreography {
         shoulderX[1] = u.centerX() + 20 * s;
         shoulderY = u.shoulderY();
         for (int a = 0; a < 2; a++) {
+            // At rest the arms hang almost straight beside the torso, hands near the frame's bottom.
             restArms[a] = new double[6];
-            double out = out(a);
-            armFromWrist(a, shoulderX[a] + out * 6 * s, shoulderY + 50 * s, Double.NaN, bendFor(a, shoulderX[a] + out * 6 * s, shoulderY + 50 * s), restArms[a]);
+            double wx = shoulderX[a] + out(a) * 6 * s;
+            double wy = shoulderY + 50 * s;
+            armFromWrist(a, wx, wy, Double.NaN, bendFor(a, wx, wy), restArms[a]);
         }
         List<Take> takes = plan.takes();
         takeStarts = new long[takes.size()];
