@@ -242,6 +242,16 @@ class DeploymentFilesTest {
                     .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
             assertFlinkKeys(config, file);
             assertTrue(config.get("execution.checkpointing.dir").startsWith("s3://"), "checkpoints must be on durable storage");
+            List<String> plugins = new ArrayList<>();
+            for (JsonNode c : d.get("spec").path("podTemplate").path("spec").path("containers")) {
+                for (JsonNode e : c.path("env")) {
+                    if (e.get("name").asText().equals("ENABLE_BUILT_IN_PLUGINS")) {
+                        plugins.addAll(List.of(e.get("value").asText().split(";")));
+                    }
+                }
+            }
+            assertTrue(plugins.contains("flink-s3-fs-presto-" + pomProperty("flink.version") + ".jar"),
+                    file + ": s3:// state needs the image's S3 plugin of this Flink version enabled, got " + plugins);
             assertEquals("kubernetes", config.get("high-availability.type"));
         }
         for (String file : List.of("kafka-topics.yaml", "rbac.yaml", "namespace.yaml")) {
