@@ -3,6 +3,7 @@ package io.spikestream.connectors.kafka;
 import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.connectors.kafka.EventPacketCodec.Column;
+import io.spikestream.schemas.EventPacket;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -94,6 +95,56 @@ public final class EventPacketWire {
                 : InvalidEventPacketException.describe(r.header.sensorId(), r.header.sequence()) + ": " + problem);
     }
 
+    /**
+     * The Avro binary of a packet record, as {@code SpecificDatumWriter} writes it, with one copy of
+     * each column into an array of exactly the right size.
+     */
+    public static byte[] write(EventPacket packet) {
+        byte[] id = packet.getSensorId().getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer[] columns = {packet.getX(), packet.getY(), packet.getPolarity(), packet.getDt()};
+        int size = zigZagSize(id.length) + id.length + zigZagSize(packet.getWidth()) + zigZagSize(packet.getHeight())
+                + zigZagSize(packet.getSequence()) + zigZagSize(packet.getFirstTimestampUs()) + zigZagSize(packet.getEventCount());
+        for (java.nio.ByteBuffer c : columns) {
+            size += zigZagSize(c.remaining()) + c.remaining();
+        }
+        byte[] out = new byte[size];
+        int pos = writeZigZag(out, 0, id.length);
+        System.arraycopy(id, 0, out, pos, id.length);
+        pos += id.length;
+        pos = writeZigZag(out, pos, packet.getWidth());
+        pos = writeZigZag(out, pos, packet.getHeight());
+        pos = writeZigZag(out, pos, packet.getSequence());
+        pos = writeZigZag(out, pos, packet.getFirstTimestampUs());
+        pos = writeZigZag(out, pos, packet.getEventCount());
+        for (java.nio.ByteBuffer c : columns) {
+            int n = c.remaining();
+            pos = writeZigZag(out, pos, n);
+            c.duplicate().get(out, pos, n);
+            pos += n;
+        }
+        return out;
+    }
+
+    /**
+     * Reads the Avro binary of a packet record whose columns are views of {@code wire} (no copy;
+     * the caller must not change {@code wire} while the record is in use). Only the record's
+     * structure is checked here; {@link EventPacketCodec#decode} checks the columns.
+     */
+    public static EventPacket read(byte[] wire) {
+        Reader r = new Reader(wire);
+        String problem = r.parse();
+        if (problem != null) {
+            throw new InvalidAvroDataException(problem);
+        }
+        EventPacketHeader h = r.header;
+        return new EventPacket(h.sensorId(), h.width(), h.height(), h.sequence(), h.firstTimestampUs(), h.eventCount(),
+                view(r.x), view(r.y), view(r.p), view(r.t));
+    }
+
+    private static java.nio.ByteBuffer view(Column c) {
+        return java.nio.ByteBuffer.wrap(c.bytes(), c.offset(), c.length()).slice();
+    }
+
     /** Walks one EventPacket record; {@code header} is set once the fields before the columns are read. */
     private static final class Reader {
         private final byte[] data;
@@ -109,14 +160,19 @@ public final class EventPacketWire {
             return header;
         }
 
-        String read(EventBatch into) {
-            into.clear();
+        Column x;
+        Column y;
+        Column p;
+        Column t;
+
+        /** Reads the record's fields and finds its columns; returns what was wrong, or null. */
+        String parse() {
             if (data == null) {
                 return "no data (null) where an EventPacket was expected";
             }
             try {
                 field = "sensorId";
-                int idLength = length();
+                int idLength = length("string");
                 String sensorId = new String(data, pos, idLength, StandardCharsets.UTF_8);
                 pos += idLength;
                 field = "width";
@@ -129,33 +185,43 @@ public final class EventPacketWire {
                 long first = zigZag(10);
                 field = "eventCount";
                 int n = (int) zigZag(5);
-                Column x = column("x");
-                Column y = column("y");
-                Column p = column("polarity");
-                Column t = column("dt");
+                x = column("x");
+                y = column("y");
+                p = column("polarity");
+                t = column("dt");
                 if (pos != data.length) {
                     return invalid(pos, (data.length - pos) + " bytes left over after a complete EventPacket");
                 }
                 header = new EventPacketHeader(sensorId, width, height, sequence, first, n);
-                return EventPacketCodec.decodeColumns(width, height, first, n, x, y, p, t, into);
+                return null;
             } catch (Malformed m) {
                 return m.getMessage();
             }
         }
 
+        String read(EventBatch into) {
+            into.clear();
+            String problem = parse();
+            if (problem != null) {
+                return problem;
+            }
+            EventPacketHeader h = header;
+            return EventPacketCodec.decodeColumns(h.width(), h.height(), h.firstTimestampUs(), h.eventCount(), x, y, p, t, into);
+        }
+
         private Column column(String name) {
             field = name;
-            int length = length();
+            int length = length("bytes");
             Column c = new Column(data, pos, length);
             pos += length;
             return c;
         }
 
-        private int length() {
+        private int length(String type) {
             int at = pos;
             long length = zigZag(10);
             if (length < 0 || length > data.length - pos) {
-                throw new Malformed(invalid(at, "length " + length + " but only " + (data.length - pos) + " bytes left"));
+                throw new Malformed(invalid(at, type + " length " + length + " but only " + (data.length - pos) + " bytes left"));
             }
             return (int) length;
         }
