@@ -2,7 +2,6 @@ package io.spikestream.model.train;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Leaky integrate-and-fire over the T timesteps of one call, with backpropagation through

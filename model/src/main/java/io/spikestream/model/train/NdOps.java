@@ -2,13 +2,10 @@ package io.spikestream.model.train;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The few ND4J custom ops the training layers need (NCHW activations, OIHW weights), with
+ * The ND4J convolution ops the training layers need (NCHW activations, OIHW weights), with
  * their integer arguments spelled out once.
  */
 final class NdOps {
@@ -51,28 +48,5 @@ final class NdOps {
         int kh = (int) w.size(2);
         int kw = (int) w.size(3);
         return new int[] {kh, kw, stride, stride, pad, pad, 1, 1, 0, NCHW, OIHW};
-    }
-
-    /** {@code x[:, c, ...] *= v[c]} in place. */
-    static INDArray mulChannels(INDArray x, INDArray v) {
-        Nd4j.getExecutioner().exec(new BroadcastMulOp(x, v, x, 1));
-        return x;
-    }
-
-    /** {@code x[:, c, ...] += v[c]} in place. */
-    static INDArray addChannels(INDArray x, INDArray v) {
-        Nd4j.getExecutioner().exec(new BroadcastAddOp(x, v, x, 1));
-        return x;
-    }
-
-    /** {@code x[:, c, ...] -= v[c]} in place. */
-    static INDArray subChannels(INDArray x, INDArray v) {
-        Nd4j.getExecutioner().exec(new BroadcastSubOp(x, v, x, 1));
-        return x;
-    }
-
-    /** Per-channel sum of {@code x [B, C, H, W]} over B, H and W. */
-    static INDArray sumChannels(INDArray x) {
-        return x.sum(0, 2, 3);
     }
 }

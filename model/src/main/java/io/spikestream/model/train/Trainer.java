@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Trains an MS-ResNet epoch by epoch: shuffled mini-batches, training-mode tdBN, cross-entropy
