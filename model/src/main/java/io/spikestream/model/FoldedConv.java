@@ -73,17 +73,12 @@ final class FoldedConv {
         return (inSize + 2 * pad - kernel) / stride + 1;
     }
 
-    /** Whether outputs of {@code h × w} go through {@link GemmConv} (when a scratch is available). */
-    static boolean prefersGemm(int h, int w) {
-        return (long) h * w <= GemmConv.MAX_PIXELS;
-    }
-
     /**
-     * {@code output[KN, out, h', w'] = conv(input[KN, in, h, w])}; output is preallocated. Small
-     * outputs use {@link GemmConv} when {@code scratch} is given (host memory), others oneDNN.
+     * {@code output[KN, out, h', w'] = conv(input[KN, in, h, w])}; output is preallocated. Outputs of
+     * at most {@code scratch.maxPixels} pixels use {@link GemmConv} when a scratch is given, others ND4J's conv2d.
      */
     void apply(INDArray input, INDArray output, GemmConv.Scratch scratch) {
-        if (scratch != null && prefersGemm((int) output.size(2), (int) output.size(3))) {
+        if (scratch != null && output.size(2) * output.size(3) <= scratch.maxPixels) {
             GemmConv.apply(input, weight2d, bias, kernel, stride, pad, output, scratch);
             return;
         }

@@ -6,23 +6,25 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Convolution as im2col + one GEMM, for layers with small outputs. ND4J's oneDNN convolution builds
- * (JIT-compiles) its primitive and reorders the weights on every call, which costs milliseconds per
- * call whatever the size; for the 16×16 … 2×2 feature maps of the later stages that overhead
- * dominates, while a GEMM on the OIHW weights as they are ({@code [O, C·k·k]}) has none.
+ * Convolution as im2col + one GEMM on the OIHW weights as they are ({@code [O, C·k·k]}), for layers
+ * with small outputs; off by default, on with {@code -Dspikestream.gemm.maxPixels=N}. It helps only
+ * where every ND4J op call is expensive: with OpenMP's default (spinning) wait policy on an
+ * oversubscribed machine, each oneDNN {@code conv2d} call cost milliseconds whatever its size, and
+ * this path cut the CPU per window by a third. With {@code OMP_WAIT_POLICY=PASSIVE} (set by the
+ * launcher) oneDNN is faster everywhere, so that is the default.
  * The column matrix is built transposed ({@code [(c, ky, kx), (frame, oy, ox)]}) from contiguous
  * row copies, multiplied as {@code W · cols}, and the {@code [O, (frame, pixel)]} result is copied
  * to NCHW in runs of a whole feature map; frames are processed in chunks so the scratch buffers
  * stay small. Works on host memory (CPU backend) only.
  */
 final class GemmConv {
-    /** Outputs of at most this many pixels go through the GEMM path (default 16×16; {@code -Dspikestream.gemm.maxPixels}). */
-    static final int MAX_PIXELS = Integer.getInteger("spikestream.gemm.maxPixels", 256);
     /** Elements of each scratch buffer (16 MB in float32). */
     static final long SCRATCH_ELEMENTS = 4L << 20;
 
     /** Reused im2col and product buffers of one network (not thread-safe). */
     static final class Scratch {
+        /** Outputs of at most this many pixels go through the GEMM path. */
+        final int maxPixels;
         private final INDArray columns;
         private final INDArray product;
         // Java-array twins: the JIT vectorises loops over arrays, not over direct buffers
@@ -35,7 +37,8 @@ final class GemmConv {
         private double[] dProd = new double[0];
         private double[] dOut = new double[0];
 
-        Scratch(DataType type) {
+        Scratch(DataType type, int maxPixels) {
+            this.maxPixels = maxPixels;
             columns = Nd4j.create(type, SCRATCH_ELEMENTS);
             product = Nd4j.create(type, SCRATCH_ELEMENTS);
         }

@@ -42,7 +42,7 @@ public final class MsResNet {
     private final INDArray fcWeight;
     private final INDArray fcBias;
     private final LifKernel lif;
-    /** GEMM convolution buffers, on the CPU backend only (null elsewhere: oneDNN/cuDNN convs only). */
+    /** GEMM convolution buffers when {@code -Dspikestream.gemm.maxPixels} asks for them on the CPU backend; else null. */
     private final GemmConv.Scratch scratch;
     private final Map<List<Integer>, Plan> plans = new LinkedHashMap<>(8, 0.75f, true);
 
@@ -81,8 +81,8 @@ public final class MsResNet {
         fcWeight = weights.get("fc.weight").castTo(type).dup('c');
         fcBias = weights.get("fc.bias").castTo(type).reshape(1, card.numClasses()).dup('c');
         lif = LifKernel.forBackend(card.lif().vTh(), card.lif().decay());
-        boolean gemm = LifKernel.hostMemory() && !"conv2d".equals(System.getProperty("spikestream.conv"));
-        scratch = gemm ? new GemmConv.Scratch(type) : null;
+        int gemmPixels = Integer.getInteger("spikestream.gemm.maxPixels", 0);
+        scratch = gemmPixels > 0 && LifKernel.hostMemory() ? new GemmConv.Scratch(type, gemmPixels) : null;
     }
 
     /** Loads a model file (card in its metadata). */

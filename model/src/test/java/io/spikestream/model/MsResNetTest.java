@@ -72,13 +72,13 @@ class MsResNetTest {
     void gemmConvolutionsAgreeWithNd4jConv2d() throws IOException {
         MsResNetFixtureTest.Io io = tiny();
         for (Precision p : Precision.values()) {
-            MsResNet gemm = MsResNetFixtureTest.model("tiny", p);
-            MsResNet conv2d;
-            System.setProperty("spikestream.conv", "conv2d");
+            MsResNet conv2d = MsResNetFixtureTest.model("tiny", p);
+            MsResNet gemm;
+            System.setProperty("spikestream.gemm.maxPixels", "256");
             try {
-                conv2d = MsResNetFixtureTest.load("tiny", p);
+                gemm = MsResNetFixtureTest.load("tiny", p);
             } finally {
-                System.clearProperty("spikestream.conv");
+                System.clearProperty("spikestream.gemm.maxPixels");
             }
             java.util.Map<String, INDArray> a = new java.util.HashMap<>();
             java.util.Map<String, INDArray> b = new java.util.HashMap<>();
