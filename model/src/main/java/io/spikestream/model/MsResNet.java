@@ -295,8 +295,9 @@ public final class MsResNet {
         int k = p.steps;
         int n = p.batch;
         int c = card.featureChannels();
-        double[][] logits = p.logits.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[] pooledFlat = p.pooled.castTo(DataType.DOUBLE).data().asDouble();
+        // Java-side conversions: no ND4J memory per window
+        double[][] logits = p.logits.toDoubleMatrix();
+        double[] pooledFlat = p.pooled.data().asDouble();
         double[][][] pooled = new double[k][n][];
         for (int t = 0; t < k; t++) {
             for (int i = 0; i < n; i++) {
