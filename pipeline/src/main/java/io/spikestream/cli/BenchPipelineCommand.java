@@ -138,6 +138,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
             n.put("seconds", a.seconds());
             n.put("events_per_second", a.eventsPerSecond());
             n.put("windows", a.windows());
+            n.put("cpu_seconds", a.cpuSeconds());
+            n.put("events_per_cpu_second", a.eventsPerCpuSecond());
 
             if (modelFile != null) {
                 err.println("bench pipeline: model on ...");
@@ -149,6 +151,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                 m.put("events_per_second", b.eventsPerSecond());
                 m.put("windows", b.windows());
                 m.put("windows_per_second", b.windowsPerSecond());
+                m.put("cpu_seconds", b.cpuSeconds());
+                m.put("events_per_cpu_second", b.eventsPerCpuSecond());
                 double realTime = sensors * seconds / b.seconds();
                 m.put("real_time_sensors_at_rate", realTime);
                 m.put("batch_size", batchSize);

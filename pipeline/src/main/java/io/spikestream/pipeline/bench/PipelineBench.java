@@ -32,7 +32,18 @@ public final class PipelineBench {
     }
 
     /** What one drained run measured. */
-    public record Drain(long events, long windows, double seconds, double eventsPerSecond, double windowsPerSecond) {}
+    /**
+     * What one drained run measured.
+     *
+     * @param cpuSeconds CPU time of this whole JVM (job, embedded broker) from submission to the
+     *     last output: on a shared machine, events per CPU second say more than events per second
+     */
+    public record Drain(long events, long windows, double seconds, double eventsPerSecond, double windowsPerSecond,
+                        double cpuSeconds) {
+        public double eventsPerCpuSecond() {
+            return events / cpuSeconds;
+        }
+    }
 
     /** What the paced run measured. */
     public record Paced(int sensors, long windowsExpected, long windowsReceived, double p50Ms, double p99Ms, double maxMs) {}
@@ -82,6 +93,7 @@ public final class PipelineBench {
         long windows = 0;
         long framed = 0;
         long start = System.currentTimeMillis();
+        long cpu0 = processCpuNanos();
         try (CloseableIterator<long[]> it = ticks.executeAndCollect("bench pipeline")) {
             while (it.hasNext()) {
                 long[] t = it.next();
@@ -93,8 +105,9 @@ public final class PipelineBench {
         }
         // the first window appears one window length after its first events were read: count from the job's start
         // if that is earlier than the first output minus one window
+        double cpu = (processCpuNanos() - cpu0) / 1e9;
         double seconds = Math.max(1e-3, (last - Math.min(first, Math.max(start, first - 1000))) / 1000.0);
-        return new Drain(events, windows, seconds, events / seconds, windows / seconds);
+        return new Drain(events, windows, seconds, events / seconds, windows / seconds, cpu);
     }
 
     private static long[] tick(FramedWindow w) {
@@ -163,6 +176,11 @@ public final class PipelineBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static long processCpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
     static double percentile(double[] sorted, double q) {

@@ -4,7 +4,6 @@ import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.kafka.EventPacketHeader;
 import io.spikestream.connectors.kafka.EventPacketWire;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,6 +50,6 @@ public class PacketDeserializer implements KafkaRecordDeserializationSchema<Sens
 
     @Override
     public TypeInformation<SensorEvents> getProducedType() {
-        return Types.POJO(SensorEvents.class);
+        return SensorEventsSerializer.TYPE;
     }
 }

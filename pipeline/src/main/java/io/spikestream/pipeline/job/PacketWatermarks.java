@@ -16,10 +16,11 @@ public final class PacketWatermarks {
     private PacketWatermarks() {
     }
 
+    /** @param idleMs idleness timeout, or 0 for none */
     public static WatermarkStrategy<SensorEvents> strategy(long outOfOrdernessUs, long idleMs) {
         WatermarkStrategy<SensorEvents> s = WatermarkStrategy.<SensorEvents>forGenerator(ctx -> new Generator(outOfOrdernessUs))
                 .withTimestampAssigner((e, previous) -> e.problem != null || e.size() == 0 ? previous : e.maxTimestamp());
-        return s.withIdleness(Duration.ofMillis(idleMs));
+        return idleMs > 0 ? s.withIdleness(Duration.ofMillis(idleMs)) : s;
     }
 
     /** Bounded out-of-orderness in µs (Flink's own generator takes milliseconds). */

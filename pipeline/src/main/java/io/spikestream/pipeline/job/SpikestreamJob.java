@@ -62,8 +62,10 @@ public final class SpikestreamJob {
             builder.setBounded(stopAt);
         }
         KafkaSource<SensorEvents> source = builder.build();
-        return env.fromSource(source, PacketWatermarks.strategy(config.outOfOrdernessUs(), config.sourceIdleMs()),
-                "events:" + topic);
+        // no idleness on a bounded read: once one partition has finished (its watermark is the maximum),
+        // a stalled other partition marked idle would let the maximum through and close every window early
+        long idle = stopAt == null ? config.sourceIdleMs() : 0;
+        return env.fromSource(source, PacketWatermarks.strategy(config.outOfOrdernessUs(), idle), "events:" + topic);
     }
 
     /**
@@ -80,7 +82,7 @@ public final class SpikestreamJob {
         return env.fromData(entries).name("recordings")
                 .rebalance()
                 .flatMap(new RecordingPackets()).name("read recordings")
-                .returns(Types.POJO(SensorEvents.class));
+                .returns(SensorEventsSerializer.TYPE);
     }
 
     /**
@@ -93,7 +95,7 @@ public final class SpikestreamJob {
         // short network buffer timeouts: Flink's default (100 ms) would add up to 100 ms per shuffle to
         // the latency; packets and windows are large, so buffers mostly fill before the timeout anyway
         SingleOutputStreamOperator<SensorEvents> good = input.process(new Triage()).name("triage")
-                .returns(Types.POJO(SensorEvents.class))
+                .returns(SensorEventsSerializer.TYPE)
                 .setBufferTimeout(10);
         SingleOutputStreamOperator<FramedWindow> windows = good
                 .keyBy(e -> e.sensorId, Types.STRING)
