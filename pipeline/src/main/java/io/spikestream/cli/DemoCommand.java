@@ -154,7 +154,8 @@ public final class DemoCommand implements Callable<Integer> {
                             err.print("\r\033[K");
                             err.flush();
                             out.printf(Locale.ROOT, "%-12s t=%8.3fs  %-24s %5.1f%%   smoothed: %s%n", c.sensorId,
-                                    c.windowEndUs / 1e6, c.topClassName, 100 * c.probabilities[c.topClass], c.smoothedClassName);
+                                    c.windowEndUs / 1e6, name(setup, c.topClass, c.topClassName), 100 * c.probabilities[c.topClass],
+                                    name(setup, c.smoothedClass, c.smoothedClassName));
                             out.flush();
                         }
                     }
@@ -187,6 +188,17 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /**
+     * The class name to show: the model's own, or, for a model without names whose 11 classes are
+     * scored against DVS128 Gesture labels (as the demo does), the Gesture class name.
+     */
+    private static String name(ModelSetup setup, int index, String modelName) {
+        boolean unnamed = setup.classNames().equals(java.util.stream.IntStream.range(0, setup.classNames().size())
+                .mapToObj(i -> "class " + i).toList());
+        return unnamed && setup.classNames().size() == io.spikestream.connectors.recording.gesture.GestureClasses.COUNT
+                ? io.spikestream.connectors.recording.gesture.GestureClasses.name(index) : modelName;
     }
 
     private static void status(PrintWriter err, ReplayProgress p, int windows) {
