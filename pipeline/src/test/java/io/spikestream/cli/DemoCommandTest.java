@@ -30,6 +30,23 @@ class DemoCommandTest {
     }
 
     @Test
+    void theBundledDemoClassifiesTheBundledRecordingAndSummarisesIt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                DemoCommand.class.getClassLoader().getResource(DemoCommand.BUNDLE + DemoCommand.BUNDLED_MODEL) != null,
+                "no bundled model in this build");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(Main.OK, cl.execute("demo", "--speed", "8", "--quiet"), err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("summary"), text);
+        assertTrue(text.matches("(?s).*windows\\s+[1-9].*"), text);
+        assertTrue(text.contains("latency") && text.contains("accuracy"), text);
+    }
+
+    @Test
     void withoutABundledModelTheDemoSaysWhatIsMissing() {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 DemoCommand.class.getClassLoader().getResource(DemoCommand.BUNDLE + DemoCommand.BUNDLED_MODEL) == null,
