@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             InferCommand.class,
             BenchCommand.class,
             RunCommand.class,
+            WatchCommand.class,
             ClassifyCommand.class,
             DemoCommand.class,
             TrainCommand.class,
