@@ -6,6 +6,7 @@ import io.spikestream.connectors.recording.gesture.Warnings;
 import io.spikestream.model.ModelFile;
 import io.spikestream.model.train.Evaluation;
 import io.spikestream.model.train.SpikingResNet;
+import io.spikestream.model.train.TimeShuffledData;
 import io.spikestream.model.train.Trainer;
 import io.spikestream.pipeline.framing.FramingSpec;
 import java.awt.Color;
@@ -55,6 +56,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "samples per forward pass (default: ${DEFAULT-VALUE})")
     int batch;
 
+    @Option(names = "--shuffle-time", paramLabel = "SEED",
+            description = "permute each sample's timesteps (seeded) to measure how much the model relies on temporal order")
+    Long shuffleTime;
+
     @Override
     public Integer call() throws IOException {
         if (batch < 1 || batch > 4096) {
@@ -82,9 +87,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (samples.size() == 0) {
             throw new IOException(data + ": no labelled windows of " + framing.windowUs() + " µs inside the takes");
         }
-        Evaluation eval = Trainer.evaluate(net, samples, batch);
+        Evaluation eval = Trainer.evaluate(net, shuffleTime == null ? samples : new TimeShuffledData(samples, shuffleTime), batch);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%d samples from %d recordings of users %s%n", samples.size(), files.size(), users.ids());
+        out.printf(Locale.ROOT, "%d samples from %d recordings of users %s%s%n", samples.size(), files.size(), users.ids(),
+                shuffleTime == null ? "" : ", timesteps shuffled (seed " + shuffleTime + ")");
         out.printf(Locale.ROOT, "%-5s %-28s %8s %9s%n", "class", "gesture", "samples", "accuracy");
         for (int c = 0; c < classes; c++) {
             long n = 0;
