@@ -52,7 +52,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * (failure to the first classification committed after it, that the job emitted after it).
  *
  * <p>Bringing the cluster up and the undisturbed run take about 2.5 minutes here and each drill 1–2
- * more, so the default build runs the TaskManager drill only; {@code -Pslow} runs all three.
+ * more; the default build (and so CI) runs all three, one cluster for the class.
  */
 @Tag("drill")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -143,7 +143,6 @@ class ClusterDrillTest {
 
     @Test
     @Order(2)
-    @Tag("slow")
     void stopWithSavepointAndRestartAtHigherParallelismContinuesTheClassifications() throws Exception {
         createTopics("rescale-events", "rescale-out");
         List<String> jobs = new ArrayList<>();
@@ -168,7 +167,6 @@ class ClusterDrillTest {
 
     @Test
     @Order(3)
-    @Tag("slow")
     void restartingTheKafkaBrokerLosesAndDuplicatesNothing() throws Exception {
         createTopics("broker-events", "broker-out");
         String job = null;
