@@ -78,15 +78,9 @@ public final class Aedat2Reader extends AbstractEventReader {
         final int height = geometry.height();
         int n = 0;
         while (n < maxEvents) {
-            int avail = in.available();
-            if (avail < EVENT_BYTES) {
-                avail = in.fill(EVENT_BYTES);
-                if (avail < EVENT_BYTES) {
-                    if (avail > 0) {
-                        throw in.error(in.offset(), "truncated AEDAT 2.0 event: " + avail + " trailing bytes");
-                    }
-                    break;
-                }
+            int avail = in.availableRecords(EVENT_BYTES, "AEDAT 2.0 event");
+            if (avail == 0) {
+                break;
             }
             byte[] b = in.buf;
             int p = in.pos;

@@ -54,6 +54,27 @@ final class ChunkedInput implements Closeable {
     }
 
     /**
+     * Bytes available for a stream of fixed-size records: at least one whole {@code recordBytes}
+     * record, or 0 at a clean end of the stream.
+     *
+     * @throws RecordingFormatException when the stream ends inside a record
+     */
+    int availableRecords(int recordBytes, String record) throws IOException {
+        int avail = available();
+        if (avail >= recordBytes) {
+            return avail;
+        }
+        avail = fill(recordBytes);
+        if (avail >= recordBytes) {
+            return avail;
+        }
+        if (avail > 0) {
+            throw error(offset(), "truncated " + record + ": " + avail + (avail == 1 ? " trailing byte" : " trailing bytes"));
+        }
+        return 0;
+    }
+
+    /**
      * Makes at least {@code n} bytes available (n ≤ capacity) unless the stream ends first.
      *
      * @return the bytes now available, which is less than {@code n} only at the end of the stream

@@ -75,15 +75,9 @@ public final class Evt2Reader extends AbstractEventReader {
         int n = 0;
         long base = timeBase;
         while (n < maxEvents) {
-            int avail = in.available();
-            if (avail < 4) {
-                avail = in.fill(4);
-                if (avail < 4) {
-                    if (avail > 0) {
-                        throw in.error(in.offset(), "truncated EVT 2.0 word: " + avail + " trailing bytes");
-                    }
-                    break;
-                }
+            int avail = in.availableRecords(4, "EVT 2.0 word");
+            if (avail == 0) {
+                break;
             }
             final byte[] b = in.buf;
             int p = in.pos;

@@ -93,15 +93,9 @@ public final class Evt3Reader extends AbstractEventReader {
         long hb = highBase;
         long skip = 0;
         while (n < maxEvents) {
-            int avail = in.available();
-            if (avail < 2) {
-                avail = in.fill(2);
-                if (avail < 2) {
-                    if (avail > 0) {
-                        throw in.error(in.offset(), "truncated EVT 3.0 word: 1 trailing byte");
-                    }
-                    break;
-                }
+            int avail = in.availableRecords(2, "EVT 3.0 word");
+            if (avail == 0) {
+                break;
             }
             final byte[] b = in.buf;
             int p = in.pos;

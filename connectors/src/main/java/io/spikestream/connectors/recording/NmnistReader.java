@@ -75,15 +75,9 @@ public final class NmnistReader extends AbstractEventReader {
         int height = geometry.height();
         int n = 0;
         while (n < maxEvents) {
-            int avail = in.available();
-            if (avail < EVENT_BYTES) {
-                avail = in.fill(EVENT_BYTES);
-                if (avail < EVENT_BYTES) {
-                    if (avail > 0) {
-                        throw in.error(in.offset(), "truncated 40-bit event: " + avail + " trailing bytes");
-                    }
-                    break;
-                }
+            int avail = in.availableRecords(EVENT_BYTES, "40-bit event");
+            if (avail == 0) {
+                break;
             }
             byte[] b = in.buf;
             int p = in.pos;
