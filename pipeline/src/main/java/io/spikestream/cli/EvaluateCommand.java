@@ -70,7 +70,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (framingJson == null) {
             throw new IOException(model + ": no framing spec in __metadata__[\"framing\"]; the model does not say how to frame events");
         }
-        FramingSpec framing = FramingSpec.fromJson(framingJson).withHop(FramingSpec.fromJson(framingJson).bins());
+        FramingSpec trained = FramingSpec.fromJson(framingJson);
+        FramingSpec framing = trained.withHop(trained.bins());
         SpikingResNet net = SpikingResNet.msResNet(file.card(), DataType.FLOAT);
         try {
             net.parameters().load(file.weights().asMap());
