@@ -375,7 +375,8 @@ final class Choreography {
                 cursor += len + us(r.nextDouble(0.25, 0.5));
             }
         }
-        return new RecordingPlan(seed, profile, lighting, takes, cursor);
+        boolean backLit = new SplittableRandom(Seeds.derive(seed, 7, user, lighting.seedKey())).nextBoolean();
+        return new RecordingPlan(seed, profile, lighting, takes, cursor, backLit);
     }
 
     private static long us(double seconds) {

@@ -6,6 +6,12 @@ import java.util.SplittableRandom;
  * What the 128×128 sensor sees: a textured wall and the performer's torso and head, which stay
  * still, and the six arm capsules of the current pose drawn over them, anti-aliased and shaded
  * like cylinders. Returns log intensity, the quantity a DVS pixel responds to.
+ *
+ * <p>When the recording is {@linkplain RecordingPlan#backLit() back-lit} the arms' log contrast
+ * against what lies behind them is mirrored: an arm that would be brighter than the wall by a
+ * factor k is darker by the same factor, with the same folds and shading. Every intensity change
+ * the moving arms cause then has the opposite sign, and a take played backwards under one light
+ * fires the same polarities, pixel by pixel, as the take played forwards under the other.
  */
 final class Scene {
     static final int SIZE = 128;
@@ -14,6 +20,9 @@ final class Scene {
 
     private final float[] staticReflectance = new float[SIZE * SIZE];
     private final float[] illumination = new float[SIZE * SIZE];
+    /** Log intensity of the still scene, the level a back-lit arm's contrast is mirrored about. */
+    private final float[] stillLog = new float[SIZE * SIZE];
+    private final boolean backLit;
     private final double[] segmentReflectance = new double[Choreography.SEGMENTS];
     private final double[] textureAmplitude = new double[Choreography.SEGMENTS];
     private final double[] textureFrequency = new double[Choreography.SEGMENTS];
@@ -22,6 +31,7 @@ final class Scene {
     Scene(RecordingPlan plan, Choreography body) {
         UserProfile u = plan.user();
         Lighting light = plan.lighting();
+        backLit = plan.backLit();
         SplittableRandom r = new SplittableRandom(Seeds.derive(plan.seed(), 3, light.seedKey()));
         double wall = r.nextDouble(0.32, 0.48);
         int waves = 6;
@@ -67,6 +77,7 @@ final class Scene {
                 staticReflectance[i] = (float) contrast(refl, light.contrast());
                 double field = 1 + light.gradient() * (1 - 2 * px / SIZE);
                 illumination[i] = (float) (light.level() * field);
+                stillLog[i] = (float) Math.log((double) illumination[i] * staticReflectance[i] + DARK);
             }
         }
         double forearm = u.longSleeves() ? shirt : skin;
@@ -92,6 +103,7 @@ final class Scene {
         double px = x + 0.5;
         double py = y + 0.5;
         double refl = staticReflectance[i];
+        boolean covered = false;
         for (int k = 0, o = 0; k < Choreography.SEGMENTS; k++, o += Choreography.STRIDE) {
             double r = pose[o + 4];
             double x0 = pose[o];
@@ -122,8 +134,13 @@ final class Scene {
             double folds = 1 + textureAmplitude[k] * Math.sin(along * textureFrequency[k] + q * texturePhase[k]);
             double shaded = segmentReflectance[k] * (1.1 - 0.3 * q * q) * folds;
             refl += Math.min(1, cov) * (shaded - refl);
+            covered = true;
         }
-        return Math.log(illumination[i] * refl + DARK);
+        if (!covered) {
+            return stillLog[i];
+        }
+        double lit = Math.log(illumination[i] * refl + DARK);
+        return backLit ? 2 * stillLog[i] - lit : lit;
     }
 
     static double distanceToSegment(double px, double py, double x0, double y0, double x1, double y1) {

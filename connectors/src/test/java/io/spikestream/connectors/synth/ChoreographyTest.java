@@ -67,7 +67,7 @@ class ChoreographyTest {
             Take a = new Take(cw, 0, 100_000, 100_000 + len, 1.1, 0.95, 1);
             Take b = new Take(ccw, 0, a.endUs() + 300_000, a.endUs() + 300_000 + len, 1.1, 0.95, 2);
             Choreography body = new Choreography(new RecordingPlan(SEED, UserProfile.of(SEED, 9), Lighting.named("lab"),
-                    List.of(a, b), b.endUs() + 100_000));
+                    List.of(a, b), b.endUs() + 100_000, false));
             double[] p = new double[Choreography.POSE_LENGTH];
             double[] q = new double[Choreography.POSE_LENGTH];
             double[] start = new double[Choreography.POSE_LENGTH];

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * events: collapsed over time, a clockwise take of a user looks like that user's
  * counter-clockwise take no less than like a repetition of itself, while in time order they
  * differ far more than repetitions do, and the direction of rotation is readable from the
- * sequence of event centroids.
+ * sequence of event centroids. Nor may a single frame give the direction away through its
+ * ON/OFF layout: that layout flips with the lit side, which is drawn at random.
  */
 class TemporalOrderCueTest {
     private static final GestureSimulator SIM = new GestureSimulator(7);
@@ -68,6 +69,59 @@ class TemporalOrderCueTest {
             assertTrue(clockwise ? s.swept() > 0 : s.swept() < 0,
                     "user " + s.user() + " " + s.gesture().label() + " #" + s.repetition() + ": swept area " + s.swept());
         }
+    }
+
+    /**
+     * Within a short frame a moving edge fires ON on one side and OFF on the other, so the
+     * polarity layout of a single frame shows the direction of motion once the sign of the arm's
+     * contrast is known. Back-lighting flips that sign: a counter-clockwise take under the other
+     * light fires, frame by frame in reverse, what the clockwise take fires, and differs from the
+     * counter-clockwise take under the same light as much as clockwise does.
+     */
+    @Test
+    void underTheOtherLightACounterClockwiseFrameLooksLikeTheClockwiseOne() {
+        UserProfile user = UserProfile.of(7, 4);
+        long len = Math.round(Choreography.takeSeconds(Gesture.RIGHT_ARM_CLOCKWISE, 1.0) * 1e6);
+        Take cw = new Take(Gesture.RIGHT_ARM_CLOCKWISE, 0, 300_000, 300_000 + len, 1.0, 1.0, 1);
+        Take ccw = new Take(Gesture.RIGHT_ARM_COUNTER_CLOCKWISE, 0, cw.endUs() + 400_000, cw.endUs() + 400_000 + len, 1.0, 1.0, 2);
+        double[][] front = new double[2][];
+        double[][] back = new double[2][];
+        for (boolean backLit : new boolean[] {false, true}) {
+            RecordingPlan plan = new RecordingPlan(7, user, Lighting.named("fluorescent"), List.of(cw, ccw), ccw.endUs() + 300_000, backLit);
+            EventBatch events = SIM.simulate(plan);
+            double[][] target = backLit ? back : front;
+            target[0] = counts(events, cw, TIME_BINS);
+            target[1] = reversed(counts(events, ccw, TIME_BINS));
+        }
+        double otherLight = l1(front[0], back[1]);
+        double sameLight = l1(front[0], front[1]);
+        double otherLightToo = l1(back[0], front[1]);
+        double sameLightToo = l1(back[0], back[1]);
+        assertTrue(otherLight < 0.3 * sameLight && otherLightToo < 0.3 * sameLightToo,
+                "L1 distance of clockwise frames to reversed counter-clockwise frames: under the other light "
+                        + otherLight + " / " + otherLightToo + ", under the same light " + sameLight + " / " + sameLightToo);
+    }
+
+    @Test
+    void frontAndBackLitRecordingsAreEquallyLikely() {
+        int back = 0;
+        int n = 400;
+        for (int user = 1; user <= n / 2; user++) {
+            for (String light : List.of("lab", "natural")) {
+                back += SIM.plan(user, Lighting.named(light), 1).backLit() ? 1 : 0;
+            }
+        }
+        assertTrue(back > 0.42 * n && back < 0.58 * n, back + " of " + n + " recordings back-lit");
+    }
+
+    /** The frames of {@link #counts} in reverse time order. */
+    private static double[] reversed(double[] frames) {
+        double[] r = new double[frames.length];
+        int frame = frames.length / TIME_BINS;
+        for (int k = 0; k < TIME_BINS; k++) {
+            System.arraycopy(frames, k * frame, r, (TIME_BINS - 1 - k) * frame, frame);
+        }
+        return r;
     }
 
     /** Mean distance {twin pairs (same user, arm, repetition), repetition pairs (same user and class)}. */
