@@ -65,7 +65,9 @@ public final class SpikestreamJob {
         // no idleness on a bounded read: once one partition has finished (its watermark is the maximum),
         // a stalled other partition marked idle would let the maximum through and close every window early
         long idle = stopAt == null ? config.sourceIdleMs() : 0;
-        return env.fromSource(source, PacketWatermarks.strategy(config.outOfOrdernessUs(), idle), "events:" + topic);
+        // a fixed uid keeps the source's offsets restorable from a savepoint across job versions
+        return env.fromSource(source, PacketWatermarks.strategy(config.outOfOrdernessUs(), idle), "events:" + topic)
+                .uid("kafka-source");
     }
 
     /**
@@ -79,9 +81,9 @@ public final class SpikestreamJob {
                                                           java.util.Map<String, java.nio.file.Path> recordings) {
         java.util.List<String> entries = new java.util.ArrayList<>();
         recordings.forEach((sensor, file) -> entries.add(RecordingPackets.describe(sensor, file)));
-        return env.fromData(entries).name("recordings")
+        return env.fromData(entries).name("recordings").uid("recordings")
                 .rebalance()
-                .flatMap(new RecordingPackets()).name("read recordings")
+                .flatMap(new RecordingPackets()).name("read recordings").uid("read-recordings")
                 .returns(SensorEventsSerializer.TYPE);
     }
 
@@ -94,7 +96,7 @@ public final class SpikestreamJob {
                                 SerializableFunction<JobConfig, WindowModel> models) {
         // short network buffer timeouts: Flink's default (100 ms) would add up to 100 ms per shuffle to
         // the latency; packets and windows are large, so buffers mostly fill before the timeout anyway
-        SingleOutputStreamOperator<SensorEvents> good = input.process(new Triage()).name("triage")
+        SingleOutputStreamOperator<SensorEvents> good = input.process(new Triage()).name("triage").uid("triage")
                 .returns(SensorEventsSerializer.TYPE)
                 .setBufferTimeout(10);
         SingleOutputStreamOperator<FramedWindow> windows = good
