@@ -3,6 +3,7 @@ package io.spikestream.cli;
 import io.spikestream.connectors.recording.gesture.GestureClasses;
 import io.spikestream.connectors.recording.gesture.GestureRecording;
 import io.spikestream.connectors.recording.gesture.Warnings;
+import io.spikestream.connectors.synth.Gesture;
 import io.spikestream.model.ModelFile;
 import io.spikestream.model.train.Evaluation;
 import io.spikestream.model.train.SpikingResNet;
@@ -17,10 +18,12 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine;
@@ -102,11 +105,43 @@ public final class EvaluateCommand implements Callable<Integer> {
                     n == 0 ? Double.NaN : 100 * eval.classAccuracy(c));
         }
         out.printf(Locale.ROOT, "accuracy %.2f%% (%d samples), mean loss %.4f%n", 100 * eval.accuracy(), eval.samples(), eval.meanLoss());
+        if (classes == GestureClasses.COUNT) {
+            printDirection(eval, out);
+        }
         Path image = png != null ? png : model.toAbsolutePath().resolveSibling("confusion.png");
         writeConfusionPng(eval, classes, image);
         out.println("confusion matrix: " + image);
         out.flush();
         return Main.OK;
+    }
+
+    /**
+     * The clockwise and counter-clockwise classes differ only in the order of their frames: how
+     * often each is right and how often it is taken for its {@linkplain Gesture#temporalTwin()
+     * twin}. Compare a run with {@code --shuffle-time}, where a model that needs order drops to
+     * even odds between the two directions.
+     */
+    private static void printDirection(Evaluation eval, PrintWriter out) {
+        long n = 0;
+        long right = 0;
+        long twin = 0;
+        List<Integer> twins = new ArrayList<>();
+        for (Gesture g : Gesture.values()) {
+            if (g.temporalTwin() == null) {
+                continue;
+            }
+            int c = g.ordinal();
+            twins.add(c + 1);
+            for (long v : eval.confusion()[c]) {
+                n += v;
+            }
+            right += eval.confusion()[c][c];
+            twin += eval.confusion()[c][g.temporalTwin().ordinal()];
+        }
+        if (n > 0) {
+            out.printf(Locale.ROOT, "direction (classes %s, told apart only by temporal order): %.2f%% of %d right, %.2f%% taken for the opposite direction%n",
+                    twins.stream().map(String::valueOf).collect(Collectors.joining(",")), 100.0 * right / n, n, 100.0 * twin / n);
+        }
     }
 
     private static String className(int index, int classes) {
