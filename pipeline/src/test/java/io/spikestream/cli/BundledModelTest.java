@@ -37,8 +37,8 @@ class BundledModelTest {
     @Test
     void classifiesTheHeldOutDemoRecordingFarAboveChanceAndTheServingEngineAgrees(@TempDir Path dir) throws Exception {
         Path model = resource(DemoCommand.BUNDLED_MODEL, dir.resolve("model.safetensors"));
-        resource(DemoCommand.BUNDLED_RECORDING, dir.resolve("user28_led.aedat"));
-        resource(DemoCommand.BUNDLED_LABELS, dir.resolve("user28_led_labels.csv"));
+        resource(DemoCommand.BUNDLED_RECORDING, dir.resolve("user28_natural.aedat"));
+        resource(DemoCommand.BUNDLED_LABELS, dir.resolve("user28_natural_labels.csv"));
         assertTrue(Files.size(model) <= 10_000_000, "model file at most 10 MB");
 
         ModelFile file = ModelFile.read(model);
