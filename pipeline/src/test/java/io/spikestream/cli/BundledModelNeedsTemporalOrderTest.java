@@ -1,9 +1,10 @@
 package io.spikestream.cli;
 
+import static io.spikestream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.spikestream.cli.TrainCommandTest.Run;
+import io.spikestream.cli.Cli.Run;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +30,7 @@ class BundledModelNeedsTemporalOrderTest {
         model = BundledModelTest.resource(DemoCommand.BUNDLED_MODEL, dir.resolve("model.safetensors"));
         data = dir.resolve("rolls");
         // the bundled model's held-out users come from dataset seed 12 (README of the bundle)
-        Run r = TrainCommandTest.run("synth", "--out", data.toString(), "--users", "24-27", "--classes", "4-7",
+        Run r = run("synth", "--out", data.toString(), "--users", "24-27", "--classes", "4-7",
                 "--lightings", "lab,natural", "--seed", "12");
         assertEquals(Main.OK, r.exit(), r.err());
     }
@@ -41,7 +42,7 @@ class BundledModelNeedsTemporalOrderTest {
         String[] args = new String[base.length + extra.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(extra, 0, args, base.length, extra.length);
-        Run r = TrainCommandTest.run(args);
+        Run r = run(args);
         assertEquals(Main.OK, r.exit(), r.err());
         Matcher m = DIRECTION.matcher(r.out());
         assertTrue(m.find(), r.out());

@@ -1,19 +1,18 @@
 package io.spikestream.cli;
 
+import static io.spikestream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.spikestream.cli.Cli.Run;
 import io.spikestream.model.safetensors.SafeTensors;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code spikestream infer} end to end on the tiny reference fixture. */
 class InferCommandTest {
@@ -27,17 +26,7 @@ class InferCommandTest {
         return f;
     }
 
-    private record Run(int exit, String out, String err) {}
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private static void assertClose(double[] expected, double[] actual, double tol, String what) {
         assertEquals(expected.length, actual.length, what);

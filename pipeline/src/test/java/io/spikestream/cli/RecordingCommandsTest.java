@@ -1,5 +1,6 @@
 package io.spikestream.cli;
 
+import static io.spikestream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,35 +8,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikestream.cli.Cli.Run;
 import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.EventWriter;
 import io.spikestream.connectors.recording.Recordings;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code spikestream info} and {@code convert} through the real command line. */
 class RecordingCommandsTest {
     @TempDir Path dir;
 
-    record Run(int code, String out, String err) {}
 
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     static Path real(String name) {
         String prop = System.getProperty("spikestream.shared");
@@ -47,7 +36,7 @@ class RecordingCommandsTest {
 
     static JsonNode info(Path f) throws IOException {
         Run r = run("info", f.toString());
-        assertEquals(Main.OK, r.code(), r.err());
+        assertEquals(Main.OK, r.exit(), r.err());
         assertEquals(1, r.out().strip().lines().count(), r.out());
         return new ObjectMapper().readTree(r.out());
     }
@@ -89,7 +78,7 @@ class RecordingCommandsTest {
         for (String ext : new String[] {"aedat", "aedat4", "raw", "csv"}) {
             Path out = dir.resolve("converted." + ext);
             Run r = run("convert", in.toString(), out.toString());
-            assertEquals(Main.OK, r.code(), r.err());
+            assertEquals(Main.OK, r.exit(), r.err());
             assertTrue(r.out().isEmpty(), "stdout stays quiet: " + r.out());
             assertTrue(r.err().contains("converted 219596 events"), r.err());
             try (EventReader back = Recordings.open(out)) {
@@ -104,7 +93,7 @@ class RecordingCommandsTest {
         Path in = real("prophesee_gen3_evt2_sample.raw");
         Path out = dir.resolve("x.bin");
         Run r = run("convert", in.toString(), out.toString());
-        assertEquals(Main.FAILURE, r.code());
+        assertEquals(Main.FAILURE, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("N-MNIST"), r.err());
         assertFalse(Files.exists(out));
@@ -113,7 +102,7 @@ class RecordingCommandsTest {
     @Test
     void missingFilesAndUnknownExtensionsAreOneLineUsageErrors() throws IOException {
         Run missing = run("info", dir.resolve("nope.raw").toString());
-        assertEquals(Main.USAGE, missing.code());
+        assertEquals(Main.USAGE, missing.exit());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
         assertTrue(missing.err().contains("no such file"), missing.err());
 
@@ -124,12 +113,12 @@ class RecordingCommandsTest {
             w.write(b);
         }
         Run ext = run("convert", in.toString(), dir.resolve("out.mp4").toString());
-        assertEquals(Main.USAGE, ext.code());
+        assertEquals(Main.USAGE, ext.exit());
         assertEquals(1, ext.err().strip().lines().count(), ext.err());
         assertTrue(ext.err().contains("unknown output extension"), ext.err());
 
         Run convertMissing = run("convert", dir.resolve("nope.aedat").toString(), dir.resolve("o.csv").toString());
-        assertEquals(Main.USAGE, convertMissing.code());
+        assertEquals(Main.USAGE, convertMissing.exit());
     }
 
     @Test
@@ -137,7 +126,7 @@ class RecordingCommandsTest {
         Path bad = dir.resolve("bad.aedat");
         Files.writeString(bad, "#!AER-DAT3.1\r\n#Source 1: DVS128\r\n#!END-HEADER\r\nxyz");
         Run r = run("info", bad.toString());
-        assertEquals(Main.FAILURE, r.code());
+        assertEquals(Main.FAILURE, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(bad + " at byte "), r.err());
     }

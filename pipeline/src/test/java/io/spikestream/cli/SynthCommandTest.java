@@ -1,9 +1,11 @@
 package io.spikestream.cli;
 
+import static io.spikestream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spikestream.cli.Cli.Run;
 import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.RecordingFormat;
@@ -15,8 +17,6 @@ import io.spikestream.connectors.synth.Gesture;
 import io.spikestream.connectors.synth.GestureSimulator;
 import io.spikestream.connectors.synth.Lighting;
 import io.spikestream.connectors.synth.RecordingPlan;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -25,21 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 class SynthCommandTest {
 
-    private record Run(int exit, String out, String err) {}
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void writesAnAedatRecordingAndItsLabelsInTheDvs128GestureLayout(@TempDir Path dir) throws Exception {

@@ -1,20 +1,19 @@
 package io.spikestream.cli;
 
+import static io.spikestream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spikestream.cli.Cli.Run;
 import io.spikestream.model.safetensors.SafeTensors;
 import io.spikestream.pipeline.framing.FramingSpec;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** train and evaluate end to end on two simulated users (one for training, one held out). */
 class TrainCommandTest {
@@ -24,17 +23,7 @@ class TrainCommandTest {
     @TempDir static Path data;
     static Path card;
 
-    record Run(int exit, String out, String err) {}
 
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void simulateTwoUsers() throws Exception {

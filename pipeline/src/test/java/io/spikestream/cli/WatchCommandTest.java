@@ -1,15 +1,15 @@
 package io.spikestream.cli;
 
+import static io.spikestream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spikestream.cli.Cli.Run;
 import io.spikestream.connectors.kafka.ClassificationSerializer;
 import io.spikestream.connectors.kafka.LocalKafkaBroker;
 import io.spikestream.pipeline.job.ClassificationResult;
 import io.spikestream.schemas.Classification;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,22 +17,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code spikestream watch}: committed classifications only, one line each, and its option checks. */
 class WatchCommandTest {
 
-    private record Run(int exit, String out, String err) {}
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private static Classification classification(String sensor, long window, String className) {
         ClassificationResult r = new ClassificationResult();
