@@ -15,13 +15,15 @@ import java.util.Optional;
  * a known DAVIS name the classic DVS128 layout is assumed.
  *
  * <ul>
- *   <li>DVS128: bit 0 polarity (1 = ON), bits 1..7 x, bits 8..14 y, bit 15 external event.
+ *   <li>DVS128: bit 0 polarity (0 = ON, as jAER's DVS128 extractor flips the type), bits 1..7 x,
+ *       bits 8..14 y, bit 15 external event.
  *   <li>DAVIS240/346/640: bit 31 set = APS/IMU sample (not a DVS event), bits 22..30 y, 12..21 x,
  *       bit 11 polarity (1 = ON), bit 10 external event.
  * </ul>
  *
- * jAER puts (0, 0) in the lower-left corner, so y is flipped ({@code y = height - 1 - y}) to the
- * top-left origin; x is kept. External events and APS/IMU samples are not DVS events and are
+ * The chips send x mirrored, which jAER's extractors undo ({@code x = width - 1 - x}), and jAER
+ * puts (0, 0) in the lower-left corner, so y is flipped too ({@code y = height - 1 - y}): events
+ * come out with the top-left origin of AEDAT 3.1/4, as jAER would display them. External events and APS/IMU samples are not DVS events and are
  * counted in {@link #ignoredWords()}. The 32-bit timestamp is read unsigned; a fall of more than
  * 2^31 µs is a wrap and extends time to 64 bits. Events outside the sensor are skipped and counted.
  */
@@ -110,13 +112,13 @@ public final class Aedat2Reader extends AbstractEventReader {
                     }
                     y = (addr >>> 8) & 0x7F;
                     x = (addr >>> 1) & 0x7F;
-                    pol = addr & 1;
+                    pol = ~addr & 1;
                 }
                 if (x >= width || y >= height) {
                     skipped++;
                     continue;
                 }
-                batch.add(epoch + raw, x, height - 1 - y, pol);
+                batch.add(epoch + raw, width - 1 - x, height - 1 - y, pol);
                 n++;
             }
             in.pos = p;

@@ -149,11 +149,11 @@ class DecoderWordsTest {
     }
 
     @Test
-    void aedat2Dvs128AddressesAreFlippedToATopLeftOrigin() throws IOException {
+    void aedat2Dvs128AddressesAreReadAsJaerDisplaysThemWithATopLeftOrigin() throws IOException {
         String[] header = {"#!AER-DAT2.0", "# This is a raw AE data file", "# AEChip: ch.unizh.ini.jaer.chip.retina.DVS128"};
         byte[] file = SyntheticFiles.aedat2(header,
-                (0 << 8) | (5 << 1) | 1, 100, // jAER (5, 0) ON: bottom row
-                (127 << 8) | (0 << 1) | 0, 200, // jAER (0, 127) OFF: top row
+                (0 << 8) | (5 << 1) | 1, 100, // raw x 5 = jAER x 122, y 0 = bottom row; raw polarity 1 = OFF
+                (127 << 8) | (0 << 1) | 0, 200, // raw x 0 = jAER x 127, y 127 = top row; raw 0 = ON
                 1 << 15, 250, // external event
                 (3 << 8) | (4 << 1), 0xFFFF_FFF0, // timestamps read unsigned
                 (3 << 8) | (4 << 1) | 1, 0x10); // a 32-bit wrap
@@ -164,10 +164,10 @@ class DecoderWordsTest {
             assertEquals(new SensorGeometry(128, 128), r.geometry());
             EventBatch b = TestEvents.readAll(r, 2);
             assertEquals(4, b.size());
-            assertEvent(b, 0, 100, 5, 127, 1);
-            assertEvent(b, 1, 200, 0, 0, 0);
-            assertEvent(b, 2, 0xFFFF_FFF0L, 4, 124, 0);
-            assertEvent(b, 3, (1L << 32) + 0x10, 4, 124, 1);
+            assertEvent(b, 0, 100, 122, 127, 0);
+            assertEvent(b, 1, 200, 127, 0, 1);
+            assertEvent(b, 2, 0xFFFF_FFF0L, 123, 124, 1);
+            assertEvent(b, 3, (1L << 32) + 0x10, 123, 124, 0);
             assertEquals(1, r.ignoredWords());
         }
     }
@@ -184,8 +184,8 @@ class DecoderWordsTest {
             assertEquals(new SensorGeometry(240, 180), r.geometry());
             EventBatch b = TestEvents.readAll(r, 10);
             assertEquals(2, b.size());
-            assertEvent(b, 0, 5, 200, 169, 1);
-            assertEvent(b, 1, 7, 0, 0, 0);
+            assertEvent(b, 0, 5, 39, 169, 1); // jAER: x = 239 - 200
+            assertEvent(b, 1, 7, 239, 0, 0);
             assertEquals(2, r.ignoredWords());
         }
     }
