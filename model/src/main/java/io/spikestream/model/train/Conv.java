@@ -12,6 +12,8 @@ final class Conv {
     private final int stride;
     private final int pad;
     private INDArray input;
+    private INDArray output;
+    private INDArray gradIn;
 
     Conv(ParameterStore store, String prefix, int in, int out, int kernel, int stride, int pad, boolean withBias) {
         this.weight = store.parameter(prefix + ".weight", true, out, in, kernel, kernel);
@@ -30,12 +32,13 @@ final class Conv {
 
     INDArray forward(INDArray x) {
         input = x;
-        return NdOps.conv2d(x, weight.value(), bias == null ? null : bias.value(), stride, pad);
+        output = NdOps.conv2d(x, weight.value(), bias == null ? null : bias.value(), stride, pad, output);
+        return output;
     }
 
     INDArray backward(INDArray gradOut) {
-        INDArray gradIn = NdOps.conv2dBackward(input, weight.value(), bias == null ? null : bias.value(),
-                gradOut, stride, pad, weight.grad(), bias == null ? null : bias.grad());
+        gradIn = NdOps.conv2dBackward(input, weight.value(), bias == null ? null : bias.value(),
+                gradOut, stride, pad, weight.grad(), bias == null ? null : bias.grad(), gradIn);
         input = null;
         return gradIn;
     }

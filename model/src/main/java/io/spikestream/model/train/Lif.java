@@ -11,13 +11,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code (1 - s[t-1])} as a constant (detached), so the gradient reaches {@code u[t-1]} only
  * through {@code decay * (1 - s[t-1])}.
  *
- * <p>The recurrence runs as a plain Java loop: per timestep it is a handful of elementwise
- * operations, which as separate ND4J calls cost more in call overhead than in arithmetic.
- * Values are held in double; for a float32 network every sum is rounded to float, which gives
- * exactly float32 arithmetic ({@code decay * u * (1 - s)} is exact, decay being a power of two
- * and {@code 1 - s} 0 or 1, and a double sum of two floats rounds to the float sum).
+ * <p>The recurrence runs as a plain Java loop over the arrays' host memory: per timestep it is a
+ * handful of elementwise operations, which as separate ND4J calls cost more in call overhead than
+ * in arithmetic. Values are held in double; for a float32 network every sum is rounded to float,
+ * which gives exactly float32 arithmetic ({@code decay * u * (1 - s)} is exact, decay being a
+ * power of two and {@code 1 - s} 0 or 1, and a double sum of two floats rounds to the float sum).
+ * Backward needs one byte per neuron and timestep: whether it spiked and whether its membrane was
+ * inside the surrogate's window.
  */
 final class Lif {
+    private static final byte SPIKED = 1;
+    private static final byte IN_WINDOW = 2;
+    /** Elements per bulk copy between the native buffers and the loop. */
+    private static final int CHUNK = 4096;
+
     private final double vTh;
     private final double decay;
     private final double lens;
@@ -25,8 +32,9 @@ final class Lif {
     private long[] shape;
     private int steps;
     private DataType type;
-    private boolean[] spikes;
-    private boolean[] inWindow;
+    private byte[] flags;
+    private INDArray spikesOut;
+    private INDArray gradIn;
 
     Lif(double vTh, double decay, double lens) {
         this.vTh = vTh;
@@ -39,57 +47,93 @@ final class Lif {
         shape = input.shape();
         steps = timesteps;
         type = input.dataType();
-        boolean f32 = type == DataType.FLOAT;
-        double[] in = HostArrays.read(input);
-        int m = in.length / timesteps;
-        spikes = new boolean[in.length];
-        inWindow = new boolean[in.length];
-        double[] out = new double[in.length];
+        HostBuffer in = HostBuffer.of(input);
+        spikesOut = HostBuffer.reuse(spikesOut, in.array().dataType(), shape);
+        HostBuffer out = HostBuffer.writable(spikesOut);
+        boolean f32 = in.isFloat();
+        int n = in.length();
+        int m = n / timesteps;
+        // reused across steps: the shapes of a layer do not change between batches of one size
+        flags = flags != null && flags.length == n ? flags : new byte[n];
         double[] u = new double[m];
+        // decay * (1 - s[t-1]) per neuron: the reset as a factor, so the loop has no data-dependent branch
+        double[] keep = new double[m];
+        double[] x = new double[Math.min(m, CHUNK)];
+        double[] o = new double[x.length];
         for (int t = 0; t < timesteps; t++) {
             int base = t * m;
-            for (int i = 0; i < m; i++) {
-                double v = (t > 0 && spikes[base - m + i]) ? 0.0 : decay * u[i];
-                v += in[base + i];
-                if (f32) {
-                    v = (float) v;
+            for (int c0 = 0; c0 < m; c0 += CHUNK) {
+                int len = Math.min(CHUNK, m - c0);
+                in.read(base + c0, x, len);
+                for (int k = 0; k < len; k++) {
+                    int i = c0 + k;
+                    double v = u[i] * keep[i] + x[k];
+                    if (f32) {
+                        v = (float) v;
+                    }
+                    u[i] = v;
+                    int s = negative(vTh - v);
+                    flags[base + i] = (byte) (s | negative(Math.abs(v - vTh) - lens) << 1);
+                    keep[i] = decay * (1 - s);
+                    o[k] = s;
                 }
-                u[i] = v;
-                boolean s = v > vTh;
-                spikes[base + i] = s;
-                out[base + i] = s ? 1.0 : 0.0;
-                inWindow[base + i] = Math.abs(v - vTh) < lens;
+                out.write(base + c0, o, len);
             }
         }
-        return HostArrays.write(out, shape, type);
+        return castBack(out.array());
     }
 
     /** Gradient w.r.t. the spikes to the gradient w.r.t. the input current. */
     INDArray backward(INDArray gradSpikes) {
-        boolean f32 = type == DataType.FLOAT;
-        double[] g = HostArrays.read(gradSpikes);
-        int m = g.length / steps;
-        double[] gradIn = new double[g.length];
+        HostBuffer g = HostBuffer.of(gradSpikes);
+        gradIn = HostBuffer.reuse(gradIn, g.array().dataType(), shape);
+        HostBuffer dIn = HostBuffer.writable(gradIn);
+        boolean f32 = g.isFloat();
+        int m = g.length() / steps;
         double[] carry = new double[m];
         double factor = 1.0 / (2 * lens);
+        double[] dy = new double[Math.min(m, CHUNK)];
+        double[] dx = new double[dy.length];
         for (int t = steps - 1; t >= 0; t--) {
             int base = t * m;
-            for (int i = 0; i < m; i++) {
-                double du = inWindow[base + i] ? g[base + i] * factor : 0.0;
-                if (f32) {
-                    du = (float) du;
+            for (int c0 = 0; c0 < m; c0 += CHUNK) {
+                int len = Math.min(CHUNK, m - c0);
+                g.read(base + c0, dy, len);
+                for (int k = 0; k < len; k++) {
+                    int i = c0 + k;
+                    double du = dy[k] * factor * (flags[base + i] >> 1);
+                    if (f32) {
+                        du = (float) du;
+                    }
+                    du += carry[i];
+                    if (f32) {
+                        du = (float) du;
+                    }
+                    dx[k] = du;
                 }
-                du += carry[i];
-                if (f32) {
-                    du = (float) du;
+                if (t > 0) {
+                    // d u[t] / d u[t-1] = decay * (1 - s[t-1]), the reset factor held constant
+                    int previous = base - m + c0;
+                    for (int k = 0; k < len; k++) {
+                        carry[c0 + k] = dx[k] * decay * (1 - (flags[previous + k] & SPIKED));
+                    }
                 }
-                gradIn[base + i] = du;
-                // d u[t] / d u[t-1] = decay * (1 - s[t-1]), the reset factor held constant
-                carry[i] = (t > 0 && !spikes[base - m + i]) ? du * decay : 0.0;
+                dIn.write(base + c0, dx, len);
             }
         }
-        spikes = null;
-        inWindow = null;
-        return HostArrays.write(gradIn, shape, type);
+        return castBack(gradIn);
+    }
+
+    /**
+     * 1 if {@code d < 0}, else 0: a comparison without a branch to mispredict (spikes are
+     * irregular by nature). Reads the sign bit, which is right for the differences it is given:
+     * {@code a - b} of finite {@code a} and positive {@code b} is never -0.0.
+     */
+    private static int negative(double d) {
+        return (int) (Double.doubleToRawLongBits(d) >>> 63);
+    }
+
+    private INDArray castBack(INDArray x) {
+        return x.dataType() == type ? x : x.castTo(type);
     }
 }

@@ -14,13 +14,16 @@ final class NdOps {
 
     private NdOps() {}
 
-    /** Cross-correlation of {@code x [B, Ci, H, W]} with {@code w [Co, Ci, k, k]}, zero padding. */
-    static INDArray conv2d(INDArray x, INDArray w, INDArray bias, int stride, int pad) {
+    /**
+     * Cross-correlation of {@code x [B, Ci, H, W]} with {@code w [Co, Ci, k, k]}, zero padding,
+     * written into {@code previous} where it fits ({@link HostBuffer#reuse}).
+     */
+    static INDArray conv2d(INDArray x, INDArray w, INDArray bias, int stride, int pad, INDArray previous) {
         long[] xs = x.shape();
         long[] ws = w.shape();
         long oh = (xs[2] + 2L * pad - ws[2]) / stride + 1;
         long ow = (xs[3] + 2L * pad - ws[3]) / stride + 1;
-        INDArray out = Nd4j.create(x.dataType(), xs[0], ws[0], oh, ow);
+        INDArray out = HostBuffer.reuse(previous, x.dataType(), new long[] {xs[0], ws[0], oh, ow});
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d");
         op = bias == null ? op.addInputs(x, w) : op.addInputs(x, w, bias);
         Nd4j.exec(op.addIntegerArguments(convArgs(w, stride, pad)).addOutputs(out).build());
@@ -29,11 +32,11 @@ final class NdOps {
 
     /**
      * Backward of {@link #conv2d}: writes the weight (and bias) gradient into {@code gradW}
-     * ({@code gradB}) and returns the input gradient.
+     * ({@code gradB}) and returns the input gradient, in {@code previous} where it fits.
      */
     static INDArray conv2dBackward(INDArray x, INDArray w, INDArray bias, INDArray gradOut,
-            int stride, int pad, INDArray gradW, INDArray gradB) {
-        INDArray gradIn = Nd4j.create(x.dataType(), x.shape());
+            int stride, int pad, INDArray gradW, INDArray gradB, INDArray previous) {
+        INDArray gradIn = HostBuffer.reuse(previous, x.dataType(), x.shape());
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp");
         if (bias == null) {
             op = op.addInputs(x, w, gradOut).addOutputs(gradIn, gradW);

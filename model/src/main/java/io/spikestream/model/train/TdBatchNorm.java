@@ -26,7 +26,10 @@ final class TdBatchNorm {
     private final double eps;
 
     private long[] shape;
-    private double[] xhat;
+    private HostBuffer input;
+    private INDArray output;
+    private INDArray gradIn;
+    private double[] mean;
     private double[] invStd;
     private BnMode mode;
 
@@ -54,17 +57,18 @@ final class TdBatchNorm {
         int b = (int) shape[0];
         int c = (int) shape[1];
         int hw = (int) (x.length() / ((long) b * c));
-        double[] v = HostArrays.read(x);
+        HostBuffer v = HostBuffer.of(x);
+        double[] row = new double[hw];
         double[] mean = new double[c];
         double[] var = new double[c];
         long n = (long) b * hw;
         if (mode == BnMode.TRAIN) {
             for (int bi = 0; bi < b; bi++) {
                 for (int ci = 0; ci < c; ci++) {
-                    int off = (bi * c + ci) * hw;
+                    v.read((bi * c + ci) * hw, row, hw);
                     double s = 0;
                     for (int i = 0; i < hw; i++) {
-                        s += v[off + i];
+                        s += row[i];
                     }
                     mean[ci] += s;
                 }
@@ -74,38 +78,43 @@ final class TdBatchNorm {
             }
             for (int bi = 0; bi < b; bi++) {
                 for (int ci = 0; ci < c; ci++) {
-                    int off = (bi * c + ci) * hw;
+                    v.read((bi * c + ci) * hw, row, hw);
                     double m = mean[ci];
                     double s = 0;
                     for (int i = 0; i < hw; i++) {
-                        double d = v[off + i] - m;
+                        double d = row[i] - m;
                         s += d * d;
                     }
                     var[ci] += s;
                 }
             }
-            double[] rm = runningMean.castTo(DataType.DOUBLE).data().asDouble();
-            double[] rv = runningVar.castTo(DataType.DOUBLE).data().asDouble();
+            HostBuffer rmBuf = HostBuffer.writable(runningMean);
+            HostBuffer rvBuf = HostBuffer.writable(runningVar);
+            double[] rm = rmBuf.toDoubles();
+            double[] rv = rvBuf.toDoubles();
             for (int ci = 0; ci < c; ci++) {
                 var[ci] /= n;
                 rm[ci] = (1 - MOMENTUM) * rm[ci] + MOMENTUM * mean[ci];
                 rv[ci] = (1 - MOMENTUM) * rv[ci] + MOMENTUM * var[ci] * n / Math.max(1, n - 1);
             }
-            runningMean.assign(Nd4j.create(rm, new long[] {c}, DataType.DOUBLE));
-            runningVar.assign(Nd4j.create(rv, new long[] {c}, DataType.DOUBLE));
+            rmBuf.setAll(rm);
+            rvBuf.setAll(rv);
             batchesTracked.assign(batchesTracked.getLong(0) + 1);
         } else {
-            mean = runningMean.castTo(DataType.DOUBLE).data().asDouble();
-            var = runningVar.castTo(DataType.DOUBLE).data().asDouble();
+            mean = HostBuffer.of(runningMean).toDoubles();
+            var = HostBuffer.of(runningVar).toDoubles();
         }
-        double[] gamma = weight.value().castTo(DataType.DOUBLE).data().asDouble();
-        double[] beta = bias.value().castTo(DataType.DOUBLE).data().asDouble();
+        double[] gamma = HostBuffer.of(weight.value()).toDoubles();
+        double[] beta = HostBuffer.of(bias.value()).toDoubles();
+        this.mean = mean;
         invStd = new double[c];
         for (int ci = 0; ci < c; ci++) {
             invStd[ci] = 1.0 / Math.sqrt(var[ci] + eps);
         }
-        xhat = new double[v.length];
-        double[] y = new double[v.length];
+        // backward recomputes x̂ from the input instead of keeping a second tensor of its size
+        input = v;
+        output = HostBuffer.reuse(output, v.array().dataType(), shape);
+        HostBuffer y = HostBuffer.writable(output);
         for (int bi = 0; bi < b; bi++) {
             for (int ci = 0; ci < c; ci++) {
                 int off = (bi * c + ci) * hw;
@@ -113,14 +122,14 @@ final class TdBatchNorm {
                 double is = invStd[ci];
                 double g = gamma[ci];
                 double be = beta[ci];
+                v.read(off, row, hw);
                 for (int i = 0; i < hw; i++) {
-                    double h = (v[off + i] - m) * is;
-                    xhat[off + i] = h;
-                    y[off + i] = h * g + be;
+                    row[i] = (row[i] - m) * is * g + be;
                 }
+                y.write(off, row, hw);
             }
         }
-        return HostArrays.write(y, shape, x.dataType());
+        return castBack(y.array(), x.dataType());
     }
 
     INDArray backward(INDArray gradOut) {
@@ -128,47 +137,64 @@ final class TdBatchNorm {
         int c = (int) shape[1];
         int hw = (int) (gradOut.length() / ((long) b * c));
         long n = (long) b * hw;
-        double[] g = HostArrays.read(gradOut);
+        HostBuffer g = HostBuffer.of(gradOut);
+        HostBuffer x = input;
+        double[] dy = new double[hw];
+        double[] xs = new double[hw];
         double[] sumDy = new double[c];
         double[] sumDyXhat = new double[c];
         for (int bi = 0; bi < b; bi++) {
             for (int ci = 0; ci < c; ci++) {
                 int off = (bi * c + ci) * hw;
+                double m = mean[ci];
+                double is = invStd[ci];
+                g.read(off, dy, hw);
+                x.read(off, xs, hw);
                 double s = 0;
                 double sx = 0;
                 for (int i = 0; i < hw; i++) {
-                    s += g[off + i];
-                    sx += g[off + i] * xhat[off + i];
+                    s += dy[i];
+                    sx += dy[i] * ((xs[i] - m) * is);
                 }
                 sumDy[ci] += s;
                 sumDyXhat[ci] += sx;
             }
         }
-        DataType dt = weight.value().dataType();
-        bias.grad().assign(Nd4j.create(sumDy, new long[] {c}, DataType.DOUBLE).castTo(dt));
-        weight.grad().assign(Nd4j.create(sumDyXhat, new long[] {c}, DataType.DOUBLE).castTo(dt));
-        double[] gamma = weight.value().castTo(DataType.DOUBLE).data().asDouble();
-        double[] gx = new double[g.length];
+        HostBuffer.writable(bias.grad()).setAll(sumDy);
+        HostBuffer.writable(weight.grad()).setAll(sumDyXhat);
+        double[] gamma = HostBuffer.of(weight.value()).toDoubles();
+        gradIn = HostBuffer.reuse(gradIn, g.array().dataType(), shape);
+        HostBuffer gx = HostBuffer.writable(gradIn);
         boolean train = mode == BnMode.TRAIN;
         for (int bi = 0; bi < b; bi++) {
             for (int ci = 0; ci < c; ci++) {
                 int off = (bi * c + ci) * hw;
                 double scale = gamma[ci] * invStd[ci];
+                g.read(off, dy, hw);
                 if (train) {
                     // dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)), means per channel
                     double md = sumDy[ci] / n;
                     double mdx = sumDyXhat[ci] / n;
+                    double m = mean[ci];
+                    double is = invStd[ci];
+                    x.read(off, xs, hw);
                     for (int i = 0; i < hw; i++) {
-                        gx[off + i] = (g[off + i] - md - xhat[off + i] * mdx) * scale;
+                        double xhat = (xs[i] - m) * is;
+                        dy[i] = (dy[i] - md - xhat * mdx) * scale;
                     }
                 } else {
                     for (int i = 0; i < hw; i++) {
-                        gx[off + i] = g[off + i] * scale;
+                        dy[i] *= scale;
                     }
                 }
+                gx.write(off, dy, hw);
             }
         }
-        xhat = null;
-        return HostArrays.write(gx, shape, gradOut.dataType());
+        input = null;
+        return castBack(gx.array(), gradOut.dataType());
+    }
+
+    private static INDArray castBack(INDArray x, DataType type) {
+        return x.dataType() == type ? x : x.castTo(type);
     }
 }

@@ -168,7 +168,7 @@ public final class Trainer {
                 }
             }
         }
-        return HostArrays.writeFloats(out, new long[] {t, n, c, h, w});
+        return HostBuffer.floats(out, new long[] {t, n, c, h, w});
     }
 
     private static SplittableRandom epochRandom(long seed, int epoch) {

@@ -1,0 +1,154 @@
+package io.spikestream.model.train;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Element access, in C order, to the host memory of a FLOAT or DOUBLE ND4J array, for the layers
+ * that loop in Java (LIF, tdBN, AdamW). Reads and writes go straight to the native buffer: no
+ * Java-side copy of a whole activation tensor, which at 64×64 input is tens of megabytes per
+ * layer and step, and whose allocation and garbage collection cost more than the arithmetic.
+ * Values travel as double; writing to a FLOAT array rounds to float.
+ */
+final class HostBuffer {
+    private final INDArray array;
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
+    private float[] scratch;
+
+    private HostBuffer(INDArray array) {
+        this.array = array;
+        if (array.dataType() == DataType.FLOAT) {
+            floats = array.data().asNioFloat();
+            doubles = null;
+        } else {
+            floats = null;
+            doubles = array.data().asNioDouble();
+        }
+    }
+
+    /** A view of {@code x}, or of a C-order copy where {@code x} is a view, strided or of another type. */
+    static HostBuffer of(INDArray x) {
+        INDArray c = x.isView() || x.ordering() != 'c' || x.offset() != 0 ? x.dup('c') : x;
+        if (c.dataType() != DataType.FLOAT && c.dataType() != DataType.DOUBLE) {
+            c = c.castTo(DataType.DOUBLE);
+        }
+        return new HostBuffer(c);
+    }
+
+    /**
+     * A view that writes into {@code x} itself: {@code x} must be a whole C-order FLOAT or DOUBLE
+     * array (parameters, optimizer moments and running statistics are).
+     */
+    static HostBuffer writable(INDArray x) {
+        if (x.isView() || x.ordering() != 'c' || x.offset() != 0
+                || x.dataType() != DataType.FLOAT && x.dataType() != DataType.DOUBLE) {
+            throw new IllegalArgumentException("not a whole C-order FLOAT or DOUBLE array: " + x.shapeInfoToString());
+        }
+        return new HostBuffer(x);
+    }
+
+    /**
+     * {@code previous} when it is a whole C-order array of this type and shape, else a new
+     * uninitialised one. Layers keep their output and input-gradient tensors from one step to
+     * the next this way: every element is overwritten each step, and allocating tens of
+     * megabytes per layer and step (ND4J zero-fills native memory) costs as much as a layer's
+     * arithmetic. The previous step's tensor must no longer be needed, which holds for
+     * activations and gradients that live from a forward pass to its backward pass.
+     */
+    static INDArray reuse(INDArray previous, DataType type, long[] shape) {
+        if (previous != null && previous.dataType() == type && !previous.isView() && previous.ordering() == 'c'
+                && previous.offset() == 0 && java.util.Arrays.equals(previous.shape(), shape)) {
+            return previous;
+        }
+        return Nd4j.createUninitialized(type, shape, 'c');
+    }
+
+    /** A new C-order FLOAT array holding {@code values}, copied in bulk. */
+    static INDArray floats(float[] values, long[] shape) {
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        out.data().asNioFloat().put(values, 0, values.length);
+        return out;
+    }
+
+    /** The array this view reads and writes. */
+    INDArray array() {
+        return array;
+    }
+
+    boolean isFloat() {
+        return floats != null;
+    }
+
+    int length() {
+        return (int) array.length();
+    }
+
+    double get(int i) {
+        return floats != null ? floats.get(i) : doubles.get(i);
+    }
+
+    void set(int i, double v) {
+        if (floats != null) {
+            floats.put(i, (float) v);
+        } else {
+            doubles.put(i, v);
+        }
+    }
+
+    /**
+     * Copies elements {@code [from, from + len)} into {@code dst[0, len)}. The hot loops go through
+     * these bulk copies rather than {@link #get}: a direct buffer's per-element access pays a
+     * scope and bounds check each time, which cost more than the arithmetic it feeds.
+     */
+    void read(int from, double[] dst, int len) {
+        if (floats != null) {
+            float[] f = scratch(len);
+            floats.get(from, f, 0, len);
+            for (int i = 0; i < len; i++) {
+                dst[i] = f[i];
+            }
+        } else {
+            doubles.get(from, dst, 0, len);
+        }
+    }
+
+    /** Writes {@code src[0, len)} to elements {@code [from, from + len)}, rounded to float for FLOAT arrays. */
+    void write(int from, double[] src, int len) {
+        if (floats != null) {
+            float[] f = scratch(len);
+            for (int i = 0; i < len; i++) {
+                f[i] = (float) src[i];
+            }
+            floats.put(from, f, 0, len);
+        } else {
+            doubles.put(from, src, 0, len);
+        }
+    }
+
+    private float[] scratch(int len) {
+        if (scratch == null || scratch.length < len) {
+            scratch = new float[len];
+        }
+        return scratch;
+    }
+
+    /** All elements as doubles (small arrays: per-channel statistics and parameters). */
+    double[] toDoubles() {
+        double[] out = new double[length()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = get(i);
+        }
+        return out;
+    }
+
+    /** Overwrites every element (small arrays). */
+    void setAll(double[] values) {
+        for (int i = 0; i < values.length; i++) {
+            set(i, values[i]);
+        }
+    }
+}
