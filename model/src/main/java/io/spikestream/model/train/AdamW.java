@@ -1,5 +1,6 @@
 package io.spikestream.model.train;
 
+import io.spikestream.model.Parallel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,33 +52,42 @@ public final class AdamW implements Optimizer {
             HostBuffer v = HostBuffer.writable(second.computeIfAbsent(p.name(), k -> g.ulike().assign(0)));
             boolean f32 = value.isFloat();
             int n = value.length();
-            int chunk = Math.min(n, CHUNK);
-            double[] pv = new double[chunk];
-            double[] gv = new double[chunk];
-            double[] mv = new double[chunk];
-            double[] vv = new double[chunk];
-            for (int c0 = 0; c0 < n; c0 += CHUNK) {
-                int len = Math.min(CHUNK, n - c0);
-                value.read(c0, pv, len);
-                grad.read(c0, gv, len);
-                m.read(c0, mv, len);
-                v.read(c0, vv, len);
-                for (int i = 0; i < len; i++) {
-                    double gi = gv[i];
-                    double mi = beta1 * mv[i] + (1 - beta1) * gi;
-                    double vi = beta2 * vv[i] + (1 - beta2) * gi * gi;
-                    if (f32) {
-                        mi = (float) mi;
-                        vi = (float) vi;
+            int parts = Parallel.parts(n, (n + CHUNK - 1) / CHUNK);
+            Parallel.run(parts, part -> {
+                int lo = Parallel.start(n, part, parts);
+                int hi = Parallel.start(n, part + 1, parts);
+                HostBuffer pb = value.view();
+                HostBuffer gb = grad.view();
+                HostBuffer mb = m.view();
+                HostBuffer vb = v.view();
+                int chunk = Math.min(hi - lo, CHUNK);
+                double[] pv = new double[chunk];
+                double[] gv = new double[chunk];
+                double[] mv = new double[chunk];
+                double[] vv = new double[chunk];
+                for (int c0 = lo; c0 < hi; c0 += CHUNK) {
+                    int len = Math.min(CHUNK, hi - c0);
+                    pb.read(c0, pv, len);
+                    gb.read(c0, gv, len);
+                    mb.read(c0, mv, len);
+                    vb.read(c0, vv, len);
+                    for (int i = 0; i < len; i++) {
+                        double gi = gv[i];
+                        double mi = beta1 * mv[i] + (1 - beta1) * gi;
+                        double vi = beta2 * vv[i] + (1 - beta2) * gi * gi;
+                        if (f32) {
+                            mi = (float) mi;
+                            vi = (float) vi;
+                        }
+                        mv[i] = mi;
+                        vv[i] = vi;
+                        pv[i] = pv[i] * keep - stepSize * mi / (Math.sqrt(vi / c2) + eps);
                     }
-                    mv[i] = mi;
-                    vv[i] = vi;
-                    pv[i] = pv[i] * keep - stepSize * mi / (Math.sqrt(vi / c2) + eps);
+                    pb.write(c0, pv, len);
+                    mb.write(c0, mv, len);
+                    vb.write(c0, vv, len);
                 }
-                value.write(c0, pv, len);
-                m.write(c0, mv, len);
-                v.write(c0, vv, len);
-            }
+            });
         }
     }
 

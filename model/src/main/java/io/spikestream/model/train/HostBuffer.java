@@ -11,7 +11,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * that loop in Java (LIF, tdBN, AdamW). Reads and writes go straight to the native buffer: no
  * Java-side copy of a whole activation tensor, which at 64×64 input is tens of megabytes per
  * layer and step, and whose allocation and garbage collection cost more than the arithmetic.
- * Values travel as double; writing to a FLOAT array rounds to float.
+ * Values travel as double; writing to a FLOAT array rounds to float. A view is for one thread
+ * ({@link #view()} gives another).
  */
 final class HostBuffer {
     private final INDArray array;
@@ -72,6 +73,14 @@ final class HostBuffer {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
         out.data().asNioFloat().put(values, 0, values.length);
         return out;
+    }
+
+    /**
+     * Another view of the same array, for another thread: {@link #read} and {@link #write} use a
+     * per-view scratch array, so a view must not be shared between threads.
+     */
+    HostBuffer view() {
+        return new HostBuffer(array);
     }
 
     /** The array this view reads and writes. */

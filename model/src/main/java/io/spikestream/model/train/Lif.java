@@ -1,5 +1,6 @@
 package io.spikestream.model.train;
 
+import io.spikestream.model.Parallel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -58,28 +59,37 @@ final class Lif {
         double[] u = new double[m];
         // decay * (1 - s[t-1]) per neuron: the reset as a factor, so the loop has no data-dependent branch
         double[] keep = new double[m];
-        double[] x = new double[Math.min(m, CHUNK)];
-        double[] o = new double[x.length];
-        for (int t = 0; t < timesteps; t++) {
-            int base = t * m;
-            for (int c0 = 0; c0 < m; c0 += CHUNK) {
-                int len = Math.min(CHUNK, m - c0);
-                in.read(base + c0, x, len);
-                for (int k = 0; k < len; k++) {
-                    int i = c0 + k;
-                    double v = u[i] * keep[i] + x[k];
-                    if (f32) {
-                        v = (float) v;
+        byte[] fl = flags;
+        // neurons are independent: each part runs the whole recurrence over its own range of them
+        int parts = Parallel.parts(n, (m + CHUNK - 1) / CHUNK);
+        Parallel.run(parts, part -> {
+            int lo = Parallel.start(m, part, parts);
+            int hi = Parallel.start(m, part + 1, parts);
+            HostBuffer src = in.view();
+            HostBuffer dst = out.view();
+            double[] x = new double[Math.min(hi - lo, CHUNK)];
+            double[] o = new double[x.length];
+            for (int t = 0; t < timesteps; t++) {
+                int base = t * m;
+                for (int c0 = lo; c0 < hi; c0 += CHUNK) {
+                    int len = Math.min(CHUNK, hi - c0);
+                    src.read(base + c0, x, len);
+                    for (int k = 0; k < len; k++) {
+                        int i = c0 + k;
+                        double v = u[i] * keep[i] + x[k];
+                        if (f32) {
+                            v = (float) v;
+                        }
+                        u[i] = v;
+                        int s = negative(vTh - v);
+                        fl[base + i] = (byte) (s | negative(Math.abs(v - vTh) - lens) << 1);
+                        keep[i] = decay * (1 - s);
+                        o[k] = s;
                     }
-                    u[i] = v;
-                    int s = negative(vTh - v);
-                    flags[base + i] = (byte) (s | negative(Math.abs(v - vTh) - lens) << 1);
-                    keep[i] = decay * (1 - s);
-                    o[k] = s;
+                    dst.write(base + c0, o, len);
                 }
-                out.write(base + c0, o, len);
             }
-        }
+        });
         return castBack(out.array());
     }
 
@@ -92,35 +102,43 @@ final class Lif {
         int m = g.length() / steps;
         double[] carry = new double[m];
         double factor = 1.0 / (2 * lens);
-        double[] dy = new double[Math.min(m, CHUNK)];
-        double[] dx = new double[dy.length];
-        for (int t = steps - 1; t >= 0; t--) {
-            int base = t * m;
-            for (int c0 = 0; c0 < m; c0 += CHUNK) {
-                int len = Math.min(CHUNK, m - c0);
-                g.read(base + c0, dy, len);
-                for (int k = 0; k < len; k++) {
-                    int i = c0 + k;
-                    double du = dy[k] * factor * (flags[base + i] >> 1);
-                    if (f32) {
-                        du = (float) du;
-                    }
-                    du += carry[i];
-                    if (f32) {
-                        du = (float) du;
-                    }
-                    dx[k] = du;
-                }
-                if (t > 0) {
-                    // d u[t] / d u[t-1] = decay * (1 - s[t-1]), the reset factor held constant
-                    int previous = base - m + c0;
+        byte[] fl = flags;
+        int parts = Parallel.parts(g.length(), (m + CHUNK - 1) / CHUNK);
+        Parallel.run(parts, part -> {
+            int lo = Parallel.start(m, part, parts);
+            int hi = Parallel.start(m, part + 1, parts);
+            HostBuffer src = g.view();
+            HostBuffer dst = dIn.view();
+            double[] dy = new double[Math.min(hi - lo, CHUNK)];
+            double[] dx = new double[dy.length];
+            for (int t = steps - 1; t >= 0; t--) {
+                int base = t * m;
+                for (int c0 = lo; c0 < hi; c0 += CHUNK) {
+                    int len = Math.min(CHUNK, hi - c0);
+                    src.read(base + c0, dy, len);
                     for (int k = 0; k < len; k++) {
-                        carry[c0 + k] = dx[k] * decay * (1 - (flags[previous + k] & SPIKED));
+                        int i = c0 + k;
+                        double du = dy[k] * factor * (fl[base + i] >> 1);
+                        if (f32) {
+                            du = (float) du;
+                        }
+                        du += carry[i];
+                        if (f32) {
+                            du = (float) du;
+                        }
+                        dx[k] = du;
                     }
+                    if (t > 0) {
+                        // d u[t] / d u[t-1] = decay * (1 - s[t-1]), the reset factor held constant
+                        int previous = base - m + c0;
+                        for (int k = 0; k < len; k++) {
+                            carry[c0 + k] = dx[k] * decay * (1 - (fl[previous + k] & SPIKED));
+                        }
+                    }
+                    dst.write(base + c0, dx, len);
                 }
-                dIn.write(base + c0, dx, len);
             }
-        }
+        });
         return castBack(gradIn);
     }
 

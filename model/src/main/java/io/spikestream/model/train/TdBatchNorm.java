@@ -1,5 +1,6 @@
 package io.spikestream.model.train;
 
+import io.spikestream.model.Parallel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -58,42 +59,51 @@ final class TdBatchNorm {
         int c = (int) shape[1];
         int hw = (int) (x.length() / ((long) b * c));
         HostBuffer v = HostBuffer.of(x);
-        double[] row = new double[hw];
-        double[] mean = new double[c];
-        double[] var = new double[c];
         long n = (long) b * hw;
+        // channels are independent: each part takes its own range of them through every pass
+        int parts = Parallel.parts(x.length(), c);
+        double[] mean;
+        double[] var;
         if (mode == BnMode.TRAIN) {
-            for (int bi = 0; bi < b; bi++) {
-                for (int ci = 0; ci < c; ci++) {
-                    v.read((bi * c + ci) * hw, row, hw);
-                    double s = 0;
-                    for (int i = 0; i < hw; i++) {
-                        s += row[i];
+            double[] sums = new double[c];
+            double[] squares = new double[c];
+            Parallel.run(parts, part -> {
+                int c0 = Parallel.start(c, part, parts);
+                int c1 = Parallel.start(c, part + 1, parts);
+                HostBuffer src = v.view();
+                double[] row = new double[hw];
+                for (int bi = 0; bi < b; bi++) {
+                    for (int ci = c0; ci < c1; ci++) {
+                        src.read((bi * c + ci) * hw, row, hw);
+                        double s = 0;
+                        for (int i = 0; i < hw; i++) {
+                            s += row[i];
+                        }
+                        sums[ci] += s;
                     }
-                    mean[ci] += s;
                 }
-            }
-            for (int ci = 0; ci < c; ci++) {
-                mean[ci] /= n;
-            }
-            for (int bi = 0; bi < b; bi++) {
-                for (int ci = 0; ci < c; ci++) {
-                    v.read((bi * c + ci) * hw, row, hw);
-                    double m = mean[ci];
-                    double s = 0;
-                    for (int i = 0; i < hw; i++) {
-                        double d = row[i] - m;
-                        s += d * d;
+                for (int bi = 0; bi < b; bi++) {
+                    for (int ci = c0; ci < c1; ci++) {
+                        src.read((bi * c + ci) * hw, row, hw);
+                        double m = sums[ci] / n;
+                        double s = 0;
+                        for (int i = 0; i < hw; i++) {
+                            double d = row[i] - m;
+                            s += d * d;
+                        }
+                        squares[ci] += s;
                     }
-                    var[ci] += s;
                 }
-            }
+            });
+            mean = new double[c];
+            var = new double[c];
             HostBuffer rmBuf = HostBuffer.writable(runningMean);
             HostBuffer rvBuf = HostBuffer.writable(runningVar);
             double[] rm = rmBuf.toDoubles();
             double[] rv = rvBuf.toDoubles();
             for (int ci = 0; ci < c; ci++) {
-                var[ci] /= n;
+                mean[ci] = sums[ci] / n;
+                var[ci] = squares[ci] / n;
                 rm[ci] = (1 - MOMENTUM) * rm[ci] + MOMENTUM * mean[ci];
                 rv[ci] = (1 - MOMENTUM) * rv[ci] + MOMENTUM * var[ci] * n / Math.max(1, n - 1);
             }
@@ -107,29 +117,37 @@ final class TdBatchNorm {
         double[] gamma = HostBuffer.of(weight.value()).toDoubles();
         double[] beta = HostBuffer.of(bias.value()).toDoubles();
         this.mean = mean;
-        invStd = new double[c];
+        double[] inv = new double[c];
         for (int ci = 0; ci < c; ci++) {
-            invStd[ci] = 1.0 / Math.sqrt(var[ci] + eps);
+            inv[ci] = 1.0 / Math.sqrt(var[ci] + eps);
         }
+        invStd = inv;
         // backward recomputes x̂ from the input instead of keeping a second tensor of its size
         input = v;
         output = HostBuffer.reuse(output, v.array().dataType(), shape);
         HostBuffer y = HostBuffer.writable(output);
-        for (int bi = 0; bi < b; bi++) {
-            for (int ci = 0; ci < c; ci++) {
-                int off = (bi * c + ci) * hw;
-                double m = mean[ci];
-                double is = invStd[ci];
-                double g = gamma[ci];
-                double be = beta[ci];
-                v.read(off, row, hw);
-                for (int i = 0; i < hw; i++) {
-                    row[i] = (row[i] - m) * is * g + be;
+        Parallel.run(parts, part -> {
+            int c0 = Parallel.start(c, part, parts);
+            int c1 = Parallel.start(c, part + 1, parts);
+            HostBuffer src = v.view();
+            HostBuffer dst = y.view();
+            double[] row = new double[hw];
+            for (int bi = 0; bi < b; bi++) {
+                for (int ci = c0; ci < c1; ci++) {
+                    int off = (bi * c + ci) * hw;
+                    double m = mean[ci];
+                    double is = inv[ci];
+                    double g = gamma[ci];
+                    double be = beta[ci];
+                    src.read(off, row, hw);
+                    for (int i = 0; i < hw; i++) {
+                        row[i] = (row[i] - m) * is * g + be;
+                    }
+                    dst.write(off, row, hw);
                 }
-                y.write(off, row, hw);
             }
-        }
-        return castBack(y.array(), x.dataType());
+        });
+        return castBack(output, x.dataType());
     }
 
     INDArray backward(INDArray gradOut) {
@@ -139,59 +157,69 @@ final class TdBatchNorm {
         long n = (long) b * hw;
         HostBuffer g = HostBuffer.of(gradOut);
         HostBuffer x = input;
-        double[] dy = new double[hw];
-        double[] xs = new double[hw];
+        double[] mean = this.mean;
+        double[] inv = invStd;
         double[] sumDy = new double[c];
         double[] sumDyXhat = new double[c];
-        for (int bi = 0; bi < b; bi++) {
-            for (int ci = 0; ci < c; ci++) {
-                int off = (bi * c + ci) * hw;
-                double m = mean[ci];
-                double is = invStd[ci];
-                g.read(off, dy, hw);
-                x.read(off, xs, hw);
-                double s = 0;
-                double sx = 0;
-                for (int i = 0; i < hw; i++) {
-                    s += dy[i];
-                    sx += dy[i] * ((xs[i] - m) * is);
-                }
-                sumDy[ci] += s;
-                sumDyXhat[ci] += sx;
-            }
-        }
-        HostBuffer.writable(bias.grad()).setAll(sumDy);
-        HostBuffer.writable(weight.grad()).setAll(sumDyXhat);
         double[] gamma = HostBuffer.of(weight.value()).toDoubles();
         gradIn = HostBuffer.reuse(gradIn, g.array().dataType(), shape);
         HostBuffer gx = HostBuffer.writable(gradIn);
         boolean train = mode == BnMode.TRAIN;
-        for (int bi = 0; bi < b; bi++) {
-            for (int ci = 0; ci < c; ci++) {
-                int off = (bi * c + ci) * hw;
-                double scale = gamma[ci] * invStd[ci];
-                g.read(off, dy, hw);
-                if (train) {
-                    // dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)), means per channel
-                    double md = sumDy[ci] / n;
-                    double mdx = sumDyXhat[ci] / n;
+        int parts = Parallel.parts(gradOut.length(), c);
+        Parallel.run(parts, part -> {
+            int c0 = Parallel.start(c, part, parts);
+            int c1 = Parallel.start(c, part + 1, parts);
+            HostBuffer gs = g.view();
+            HostBuffer xs = x.view();
+            HostBuffer dst = gx.view();
+            double[] dy = new double[hw];
+            double[] xr = new double[hw];
+            for (int bi = 0; bi < b; bi++) {
+                for (int ci = c0; ci < c1; ci++) {
+                    int off = (bi * c + ci) * hw;
+                    gs.read(off, dy, hw);
+                    xs.read(off, xr, hw);
                     double m = mean[ci];
-                    double is = invStd[ci];
-                    x.read(off, xs, hw);
+                    double is = inv[ci];
+                    double s = 0;
+                    double sx = 0;
                     for (int i = 0; i < hw; i++) {
-                        double xhat = (xs[i] - m) * is;
-                        dy[i] = (dy[i] - md - xhat * mdx) * scale;
+                        s += dy[i];
+                        sx += dy[i] * ((xr[i] - m) * is);
                     }
-                } else {
-                    for (int i = 0; i < hw; i++) {
-                        dy[i] *= scale;
-                    }
+                    sumDy[ci] += s;
+                    sumDyXhat[ci] += sx;
                 }
-                gx.write(off, dy, hw);
             }
-        }
+            for (int bi = 0; bi < b; bi++) {
+                for (int ci = c0; ci < c1; ci++) {
+                    int off = (bi * c + ci) * hw;
+                    double scale = gamma[ci] * inv[ci];
+                    gs.read(off, dy, hw);
+                    if (train) {
+                        // dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)), means per channel
+                        double md = sumDy[ci] / n;
+                        double mdx = sumDyXhat[ci] / n;
+                        double m = mean[ci];
+                        double is = inv[ci];
+                        xs.read(off, xr, hw);
+                        for (int i = 0; i < hw; i++) {
+                            double xhat = (xr[i] - m) * is;
+                            dy[i] = (dy[i] - md - xhat * mdx) * scale;
+                        }
+                    } else {
+                        for (int i = 0; i < hw; i++) {
+                            dy[i] *= scale;
+                        }
+                    }
+                    dst.write(off, dy, hw);
+                }
+            }
+        });
+        HostBuffer.writable(bias.grad()).setAll(sumDy);
+        HostBuffer.writable(weight.grad()).setAll(sumDyXhat);
         input = null;
-        return castBack(gx.array(), gradOut.dataType());
+        return castBack(gradIn, gradOut.dataType());
     }
 
     private static INDArray castBack(INDArray x, DataType type) {

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * One full training step (float32): forward over T timesteps with training-mode tdBN,
  * cross-entropy, backward through time, gradient clipping and an AdamW update, on sparse
  * random event frames. {@code config=bundled}: the bundled gesture model (conv7 16, stages
- * 16/32/64/128 x 1), 32x32, T = 8, batch 16; {@code config=ms18}: MS-ResNet-18, 64x64, T = 8,
+ * 16/32/64/128 x 1), 64x64, T = 8, batch 16; {@code config=ms18}: MS-ResNet-18, 64x64, T = 8,
  * batch 8. Samples/s = batch / (seconds per step). Each iteration also prints the samples per
  * CPU second of the whole process, since on the shared development machine the wall clock mostly
  * measures the other builds.
@@ -80,7 +80,7 @@ public class TrainingStepBenchmark {
                     List.of(new ModelCard.Stage(16, 1), new ModelCard.Stage(32, 1), new ModelCard.Stage(64, 1),
                             new ModelCard.Stage(128, 1)), ModelCard.Shortcut.CONV);
             batch = 16;
-            size = 32;
+            size = 64;
         }
         int t = 8;
         net = SpikingResNet.msResNet(card, DataType.FLOAT);
