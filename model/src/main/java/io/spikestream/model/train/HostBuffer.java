@@ -138,6 +138,16 @@ final class HostBuffer {
         }
     }
 
+    /** Copies elements {@code [from, from + len)} of a FLOAT array into {@code dst[0, len)}. */
+    void readFloats(int from, float[] dst, int len) {
+        floats.get(from, dst, 0, len);
+    }
+
+    /** Writes {@code src[0, len)} to elements {@code [from, from + len)} of a FLOAT array. */
+    void writeFloats(int from, float[] src, int len) {
+        floats.put(from, src, 0, len);
+    }
+
     private float[] scratch(int len) {
         if (scratch == null || scratch.length < len) {
             scratch = new float[len];
