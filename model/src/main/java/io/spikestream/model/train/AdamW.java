@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code p -= lr · (m / (1-β1^t)) / (sqrt(v / (1-β2^t)) + ε)}.
  */
 public final class AdamW implements Optimizer {
-    /** Elements per bulk copy between the native buffers and the update loop. */
+    /** Elements per bulk copy between the native buffers and the float32 update loop. */
     private static final int CHUNK = 4096;
     private final double beta1;
     private final double beta2;
@@ -56,9 +56,9 @@ public final class AdamW implements Optimizer {
                 int lo = Parallel.start(n, part, parts);
                 int hi = Parallel.start(n, part + 1, parts);
                 if (value.isFloat()) {
-                    updateFloats(value.view(), grad.view(), m.view(), v.view(), lo, hi, keep, stepSize, c2);
+                    updateFloats(value, grad, m, v, lo, hi, keep, stepSize, c2);
                 } else {
-                    updateDoubles(value.view(), grad.view(), m.view(), v.view(), lo, hi, keep, stepSize, c2);
+                    updateDoubles(value, grad, m, v, lo, hi, keep, stepSize, c2);
                 }
             });
         }
@@ -107,29 +107,14 @@ public final class AdamW implements Optimizer {
     /** float64 parameters (gradient checks): the same update in double. */
     private void updateDoubles(HostBuffer p, HostBuffer g, HostBuffer m, HostBuffer v, int lo, int hi,
             double keep, double stepSize, double c2) {
-        int chunk = Math.min(hi - lo, CHUNK);
-        double[] pv = new double[chunk];
-        double[] gv = new double[chunk];
-        double[] mv = new double[chunk];
-        double[] vv = new double[chunk];
         double bc2 = Math.sqrt(c2);
-        for (int c0 = lo; c0 < hi; c0 += CHUNK) {
-            int len = Math.min(CHUNK, hi - c0);
-            p.read(c0, pv, len);
-            g.read(c0, gv, len);
-            m.read(c0, mv, len);
-            v.read(c0, vv, len);
-            for (int i = 0; i < len; i++) {
-                double gi = gv[i];
-                double mi = mv[i] * beta1 + (1 - beta1) * gi;
-                double vi = vv[i] * beta2 + (1 - beta2) * gi * gi;
-                mv[i] = mi;
-                vv[i] = vi;
-                pv[i] = pv[i] * keep - stepSize * (mi / (Math.sqrt(vi) / bc2 + eps));
-            }
-            p.write(c0, pv, len);
-            m.write(c0, mv, len);
-            v.write(c0, vv, len);
+        for (int i = lo; i < hi; i++) {
+            double gi = g.get(i);
+            double mi = m.get(i) * beta1 + (1 - beta1) * gi;
+            double vi = v.get(i) * beta2 + (1 - beta2) * gi * gi;
+            m.set(i, mi);
+            v.set(i, vi);
+            p.set(i, p.get(i) * keep - stepSize * (mi / (Math.sqrt(vi) / bc2 + eps)));
         }
     }
 

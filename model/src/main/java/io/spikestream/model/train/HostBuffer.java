@@ -1,7 +1,9 @@
 package io.spikestream.model.train;
 
+import java.lang.reflect.Field;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,14 +13,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * that loop in Java (LIF, tdBN, AdamW). Reads and writes go straight to the native buffer: no
  * Java-side copy of a whole activation tensor, which at 64×64 input is tens of megabytes per
  * layer and step, and whose allocation and garbage collection cost more than the arithmetic.
- * Values travel as double; writing to a FLOAT array rounds to float. A view is for one thread
- * ({@link #view()} gives another).
+ * Values travel as double; writing to a FLOAT array rounds to float. Threads may share a view
+ * as long as they write disjoint elements.
  */
 final class HostBuffer {
+    /**
+     * Direct reads and writes of native memory for {@link #get} and {@link #set}: a direct NIO
+     * buffer's per-element access pays a scope check on every call, which made per-element loops
+     * several times slower than their arithmetic. Indices are checked against the length first.
+     */
+    private static final sun.misc.Unsafe UNSAFE = unsafe();
+
     private final INDArray array;
     private final FloatBuffer floats;
     private final DoubleBuffer doubles;
-    private float[] scratch;
+    private final long address;
+    private final int length;
 
     private HostBuffer(INDArray array) {
         this.array = array;
@@ -28,6 +38,22 @@ final class HostBuffer {
         } else {
             floats = null;
             doubles = array.data().asNioDouble();
+        }
+        // the views above share the array's native memory; the array stays reachable through this object
+        address = array.data().address();
+        length = (int) array.length();
+        if (array.data().length() < length) {
+            throw new IllegalArgumentException("buffer shorter than its array: " + array.shapeInfoToString());
+        }
+    }
+
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
@@ -75,14 +101,6 @@ final class HostBuffer {
         return out;
     }
 
-    /**
-     * Another view of the same array, for another thread: {@link #read} and {@link #write} use a
-     * per-view scratch array, so a view must not be shared between threads.
-     */
-    HostBuffer view() {
-        return new HostBuffer(array);
-    }
-
     /** The array this view reads and writes. */
     INDArray array() {
         return array;
@@ -93,48 +111,20 @@ final class HostBuffer {
     }
 
     int length() {
-        return (int) array.length();
+        return length;
     }
 
     double get(int i) {
-        return floats != null ? floats.get(i) : doubles.get(i);
+        Objects.checkIndex(i, length);
+        return floats != null ? UNSAFE.getFloat(address + ((long) i << 2)) : UNSAFE.getDouble(address + ((long) i << 3));
     }
 
     void set(int i, double v) {
+        Objects.checkIndex(i, length);
         if (floats != null) {
-            floats.put(i, (float) v);
+            UNSAFE.putFloat(address + ((long) i << 2), (float) v);
         } else {
-            doubles.put(i, v);
-        }
-    }
-
-    /**
-     * Copies elements {@code [from, from + len)} into {@code dst[0, len)}. The hot loops go through
-     * these bulk copies rather than {@link #get}: a direct buffer's per-element access pays a
-     * scope and bounds check each time, which cost more than the arithmetic it feeds.
-     */
-    void read(int from, double[] dst, int len) {
-        if (floats != null) {
-            float[] f = scratch(len);
-            floats.get(from, f, 0, len);
-            for (int i = 0; i < len; i++) {
-                dst[i] = f[i];
-            }
-        } else {
-            doubles.get(from, dst, 0, len);
-        }
-    }
-
-    /** Writes {@code src[0, len)} to elements {@code [from, from + len)}, rounded to float for FLOAT arrays. */
-    void write(int from, double[] src, int len) {
-        if (floats != null) {
-            float[] f = scratch(len);
-            for (int i = 0; i < len; i++) {
-                f[i] = (float) src[i];
-            }
-            floats.put(from, f, 0, len);
-        } else {
-            doubles.put(from, src, 0, len);
+            UNSAFE.putDouble(address + ((long) i << 3), v);
         }
     }
 
@@ -146,13 +136,6 @@ final class HostBuffer {
     /** Writes {@code src[0, len)} to elements {@code [from, from + len)} of a FLOAT array. */
     void writeFloats(int from, float[] src, int len) {
         floats.put(from, src, 0, len);
-    }
-
-    private float[] scratch(int len) {
-        if (scratch == null || scratch.length < len) {
-            scratch = new float[len];
-        }
-        return scratch;
     }
 
     /** All elements as doubles (small arrays: per-channel statistics and parameters). */

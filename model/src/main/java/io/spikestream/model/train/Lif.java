@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code (1 - s[t-1])} as a constant (detached), so the gradient reaches {@code u[t-1]} only
  * through {@code decay * (1 - s[t-1])}.
  *
- * <p>The recurrence runs as a plain Java loop over the arrays' host memory: per timestep it is a
+ * <p>The recurrence runs as a plain Java loop over the arrays' native memory ({@link HostBuffer}): per timestep it is a
  * handful of elementwise operations, which as separate ND4J calls cost more in call overhead than
  * in arithmetic. Values are held in double; for a float32 network every sum is rounded to float,
  * which gives exactly float32 arithmetic ({@code decay * u * (1 - s)} is exact, decay being a
@@ -23,8 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Lif {
     private static final byte SPIKED = 1;
     private static final byte IN_WINDOW = 2;
-    /** Elements per bulk copy between the native buffers and the loop. */
-    private static final int CHUNK = 4096;
+    /** Neurons per part below which splitting the loop over cores is not worth it. */
+    private static final int MIN_PART = 4096;
 
     private final double vTh;
     private final double decay;
@@ -61,32 +61,22 @@ final class Lif {
         double[] keep = new double[m];
         byte[] fl = flags;
         // neurons are independent: each part runs the whole recurrence over its own range of them
-        int parts = Parallel.parts(n, (m + CHUNK - 1) / CHUNK);
+        int parts = Parallel.parts(n, (m + MIN_PART - 1) / MIN_PART);
         Parallel.run(parts, part -> {
             int lo = Parallel.start(m, part, parts);
             int hi = Parallel.start(m, part + 1, parts);
-            HostBuffer src = in.view();
-            HostBuffer dst = out.view();
-            double[] x = new double[Math.min(hi - lo, CHUNK)];
-            double[] o = new double[x.length];
             for (int t = 0; t < timesteps; t++) {
                 int base = t * m;
-                for (int c0 = lo; c0 < hi; c0 += CHUNK) {
-                    int len = Math.min(CHUNK, hi - c0);
-                    src.read(base + c0, x, len);
-                    for (int k = 0; k < len; k++) {
-                        int i = c0 + k;
-                        double v = u[i] * keep[i] + x[k];
-                        if (f32) {
-                            v = (float) v;
-                        }
-                        u[i] = v;
-                        int s = negative(vTh - v);
-                        fl[base + i] = (byte) (s | negative(Math.abs(v - vTh) - lens) << 1);
-                        keep[i] = decay * (1 - s);
-                        o[k] = s;
+                for (int i = lo; i < hi; i++) {
+                    double v = u[i] * keep[i] + in.get(base + i);
+                    if (f32) {
+                        v = (float) v;
                     }
-                    dst.write(base + c0, o, len);
+                    u[i] = v;
+                    int s = negative(vTh - v);
+                    fl[base + i] = (byte) (s | negative(Math.abs(v - vTh) - lens) << 1);
+                    keep[i] = decay * (1 - s);
+                    out.set(base + i, s);
                 }
             }
         });
@@ -103,39 +93,24 @@ final class Lif {
         double[] carry = new double[m];
         double factor = 1.0 / (2 * lens);
         byte[] fl = flags;
-        int parts = Parallel.parts(g.length(), (m + CHUNK - 1) / CHUNK);
+        int parts = Parallel.parts(g.length(), (m + MIN_PART - 1) / MIN_PART);
         Parallel.run(parts, part -> {
             int lo = Parallel.start(m, part, parts);
             int hi = Parallel.start(m, part + 1, parts);
-            HostBuffer src = g.view();
-            HostBuffer dst = dIn.view();
-            double[] dy = new double[Math.min(hi - lo, CHUNK)];
-            double[] dx = new double[dy.length];
             for (int t = steps - 1; t >= 0; t--) {
                 int base = t * m;
-                for (int c0 = lo; c0 < hi; c0 += CHUNK) {
-                    int len = Math.min(CHUNK, hi - c0);
-                    src.read(base + c0, dy, len);
-                    for (int k = 0; k < len; k++) {
-                        int i = c0 + k;
-                        double du = dy[k] * factor * (fl[base + i] >> 1);
-                        if (f32) {
-                            du = (float) du;
-                        }
-                        du += carry[i];
-                        if (f32) {
-                            du = (float) du;
-                        }
-                        dx[k] = du;
+                for (int i = lo; i < hi; i++) {
+                    double du = g.get(base + i) * factor * (fl[base + i] >> 1);
+                    if (f32) {
+                        du = (float) du;
                     }
-                    if (t > 0) {
-                        // d u[t] / d u[t-1] = decay * (1 - s[t-1]), the reset factor held constant
-                        int previous = base - m + c0;
-                        for (int k = 0; k < len; k++) {
-                            carry[c0 + k] = dx[k] * decay * (1 - (fl[previous + k] & SPIKED));
-                        }
+                    du += carry[i];
+                    if (f32) {
+                        du = (float) du;
                     }
-                    dst.write(base + c0, dx, len);
+                    dIn.set(base + i, du);
+                    // d u[t] / d u[t-1] = decay * (1 - s[t-1]), the reset factor held constant
+                    carry[i] = t > 0 ? du * decay * (1 - (fl[base - m + i] & SPIKED)) : 0;
                 }
             }
         });

@@ -70,25 +70,23 @@ final class TdBatchNorm {
             Parallel.run(parts, part -> {
                 int c0 = Parallel.start(c, part, parts);
                 int c1 = Parallel.start(c, part + 1, parts);
-                HostBuffer src = v.view();
-                double[] row = new double[hw];
                 for (int bi = 0; bi < b; bi++) {
                     for (int ci = c0; ci < c1; ci++) {
-                        src.read((bi * c + ci) * hw, row, hw);
+                        int off = (bi * c + ci) * hw;
                         double s = 0;
                         for (int i = 0; i < hw; i++) {
-                            s += row[i];
+                            s += v.get(off + i);
                         }
                         sums[ci] += s;
                     }
                 }
                 for (int bi = 0; bi < b; bi++) {
                     for (int ci = c0; ci < c1; ci++) {
-                        src.read((bi * c + ci) * hw, row, hw);
+                        int off = (bi * c + ci) * hw;
                         double m = sums[ci] / n;
                         double s = 0;
                         for (int i = 0; i < hw; i++) {
-                            double d = row[i] - m;
+                            double d = v.get(off + i) - m;
                             s += d * d;
                         }
                         squares[ci] += s;
@@ -129,9 +127,6 @@ final class TdBatchNorm {
         Parallel.run(parts, part -> {
             int c0 = Parallel.start(c, part, parts);
             int c1 = Parallel.start(c, part + 1, parts);
-            HostBuffer src = v.view();
-            HostBuffer dst = y.view();
-            double[] row = new double[hw];
             for (int bi = 0; bi < b; bi++) {
                 for (int ci = c0; ci < c1; ci++) {
                     int off = (bi * c + ci) * hw;
@@ -139,11 +134,9 @@ final class TdBatchNorm {
                     double is = inv[ci];
                     double g = gamma[ci];
                     double be = beta[ci];
-                    src.read(off, row, hw);
                     for (int i = 0; i < hw; i++) {
-                        row[i] = (row[i] - m) * is * g + be;
+                        y.set(off + i, (v.get(off + i) - m) * is * g + be);
                     }
-                    dst.write(off, row, hw);
                 }
             }
         });
@@ -169,23 +162,17 @@ final class TdBatchNorm {
         Parallel.run(parts, part -> {
             int c0 = Parallel.start(c, part, parts);
             int c1 = Parallel.start(c, part + 1, parts);
-            HostBuffer gs = g.view();
-            HostBuffer xs = x.view();
-            HostBuffer dst = gx.view();
-            double[] dy = new double[hw];
-            double[] xr = new double[hw];
             for (int bi = 0; bi < b; bi++) {
                 for (int ci = c0; ci < c1; ci++) {
                     int off = (bi * c + ci) * hw;
-                    gs.read(off, dy, hw);
-                    xs.read(off, xr, hw);
                     double m = mean[ci];
                     double is = inv[ci];
                     double s = 0;
                     double sx = 0;
                     for (int i = 0; i < hw; i++) {
-                        s += dy[i];
-                        sx += dy[i] * ((xr[i] - m) * is);
+                        double dy = g.get(off + i);
+                        s += dy;
+                        sx += dy * ((x.get(off + i) - m) * is);
                     }
                     sumDy[ci] += s;
                     sumDyXhat[ci] += sx;
@@ -195,24 +182,21 @@ final class TdBatchNorm {
                 for (int ci = c0; ci < c1; ci++) {
                     int off = (bi * c + ci) * hw;
                     double scale = gamma[ci] * inv[ci];
-                    gs.read(off, dy, hw);
                     if (train) {
                         // dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)), means per channel
                         double md = sumDy[ci] / n;
                         double mdx = sumDyXhat[ci] / n;
                         double m = mean[ci];
                         double is = inv[ci];
-                        xs.read(off, xr, hw);
                         for (int i = 0; i < hw; i++) {
-                            double xhat = (xr[i] - m) * is;
-                            dy[i] = (dy[i] - md - xhat * mdx) * scale;
+                            double xhat = (x.get(off + i) - m) * is;
+                            gx.set(off + i, (g.get(off + i) - md - xhat * mdx) * scale);
                         }
                     } else {
                         for (int i = 0; i < hw; i++) {
-                            dy[i] *= scale;
+                            gx.set(off + i, g.get(off + i) * scale);
                         }
                     }
-                    dst.write(off, dy, hw);
                 }
             }
         });
