@@ -4,6 +4,7 @@ import io.spikestream.model.Parallel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -61,6 +62,11 @@ public final class AdamW implements Optimizer {
                     updateDoubles(value, grad, m, v, lo, hi, keep, stepSize, c2);
                 }
             });
+            // the loops address native memory directly: keep its owners alive until they are done
+            Reference.reachabilityFence(value);
+            Reference.reachabilityFence(grad);
+            Reference.reachabilityFence(m);
+            Reference.reachabilityFence(v);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.spikestream.model.train;
 
+import java.lang.ref.Reference;
 import java.lang.reflect.Field;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -15,6 +16,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * layer and step, and whose allocation and garbage collection cost more than the arithmetic.
  * Values travel as double; writing to a FLOAT array rounds to float. Threads may share a view
  * as long as they write disjoint elements.
+ *
+ * <p>The view holds its array, whose native memory ND4J frees when the array is collected; the
+ * JIT may drop the view itself once a loop has hoisted its address. Code that loops over a view
+ * ends with {@code Reference.reachabilityFence(view)}.
  */
 final class HostBuffer {
     /**
@@ -144,6 +149,7 @@ final class HostBuffer {
         for (int i = 0; i < out.length; i++) {
             out[i] = get(i);
         }
+        Reference.reachabilityFence(this);
         return out;
     }
 
@@ -152,5 +158,6 @@ final class HostBuffer {
         for (int i = 0; i < values.length; i++) {
             set(i, values[i]);
         }
+        Reference.reachabilityFence(this);
     }
 }

@@ -1,6 +1,7 @@
 package io.spikestream.model.train;
 
 import io.spikestream.model.Parallel;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -80,6 +81,9 @@ final class Lif {
                 }
             }
         });
+        // the loops address native memory directly: keep its owners alive until they are done
+        Reference.reachabilityFence(in);
+        Reference.reachabilityFence(out);
         return castBack(out.array());
     }
 
@@ -114,6 +118,8 @@ final class Lif {
                 }
             }
         });
+        Reference.reachabilityFence(g);
+        Reference.reachabilityFence(dIn);
         return castBack(gradIn);
     }
 

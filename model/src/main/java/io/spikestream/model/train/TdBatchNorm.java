@@ -1,6 +1,7 @@
 package io.spikestream.model.train;
 
 import io.spikestream.model.Parallel;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -140,6 +141,9 @@ final class TdBatchNorm {
                 }
             }
         });
+        // the loops address native memory directly: keep its owners alive until they are done
+        Reference.reachabilityFence(v);
+        Reference.reachabilityFence(y);
         return castBack(output, x.dataType());
     }
 
@@ -200,6 +204,9 @@ final class TdBatchNorm {
                 }
             }
         });
+        Reference.reachabilityFence(g);
+        Reference.reachabilityFence(x);
+        Reference.reachabilityFence(gx);
         HostBuffer.writable(bias.grad()).setAll(sumDy);
         HostBuffer.writable(weight.grad()).setAll(sumDyXhat);
         input = null;
