@@ -2,7 +2,6 @@ package io.spikestream.model.train;
 
 import java.lang.ref.Reference;
 import java.lang.reflect.Field;
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,21 +29,14 @@ final class HostBuffer {
     private static final sun.misc.Unsafe UNSAFE = unsafe();
 
     private final INDArray array;
+    /** The array's memory as floats, for the bulk copies; null for DOUBLE arrays. */
     private final FloatBuffer floats;
-    private final DoubleBuffer doubles;
     private final long address;
     private final int length;
 
     private HostBuffer(INDArray array) {
         this.array = array;
-        if (array.dataType() == DataType.FLOAT) {
-            floats = array.data().asNioFloat();
-            doubles = null;
-        } else {
-            floats = null;
-            doubles = array.data().asNioDouble();
-        }
-        // the views above share the array's native memory; the array stays reachable through this object
+        floats = array.dataType() == DataType.FLOAT ? array.data().asNioFloat() : null;
         address = array.data().address();
         length = (int) array.length();
         if (array.data().length() < length) {
@@ -62,9 +54,14 @@ final class HostBuffer {
         }
     }
 
+    /** Whether {@code x} owns its whole buffer in C order from element 0. */
+    private static boolean isWhole(INDArray x) {
+        return !x.isView() && x.ordering() == 'c' && x.offset() == 0;
+    }
+
     /** A view of {@code x}, or of a C-order copy where {@code x} is a view, strided or of another type. */
     static HostBuffer of(INDArray x) {
-        INDArray c = x.isView() || x.ordering() != 'c' || x.offset() != 0 ? x.dup('c') : x;
+        INDArray c = isWhole(x) ? x : x.dup('c');
         if (c.dataType() != DataType.FLOAT && c.dataType() != DataType.DOUBLE) {
             c = c.castTo(DataType.DOUBLE);
         }
@@ -76,8 +73,7 @@ final class HostBuffer {
      * array (parameters, optimizer moments and running statistics are).
      */
     static HostBuffer writable(INDArray x) {
-        if (x.isView() || x.ordering() != 'c' || x.offset() != 0
-                || x.dataType() != DataType.FLOAT && x.dataType() != DataType.DOUBLE) {
+        if (!isWhole(x) || x.dataType() != DataType.FLOAT && x.dataType() != DataType.DOUBLE) {
             throw new IllegalArgumentException("not a whole C-order FLOAT or DOUBLE array: " + x.shapeInfoToString());
         }
         return new HostBuffer(x);
@@ -92,8 +88,8 @@ final class HostBuffer {
      * activations and gradients that live from a forward pass to its backward pass.
      */
     static INDArray reuse(INDArray previous, DataType type, long[] shape) {
-        if (previous != null && previous.dataType() == type && !previous.isView() && previous.ordering() == 'c'
-                && previous.offset() == 0 && java.util.Arrays.equals(previous.shape(), shape)) {
+        if (previous != null && previous.dataType() == type && isWhole(previous)
+                && java.util.Arrays.equals(previous.shape(), shape)) {
             return previous;
         }
         return Nd4j.createUninitialized(type, shape, 'c');
@@ -104,6 +100,11 @@ final class HostBuffer {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
         out.data().asNioFloat().put(values, 0, values.length);
         return out;
+    }
+
+    /** {@code x} as {@code type}: the layers hand back tensors of the type they were given. */
+    static INDArray as(INDArray x, DataType type) {
+        return x.dataType() == type ? x : x.castTo(type);
     }
 
     /** The array this view reads and writes. */

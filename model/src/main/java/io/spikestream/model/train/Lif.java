@@ -84,7 +84,7 @@ final class Lif {
         // the loops address native memory directly: keep its owners alive until they are done
         Reference.reachabilityFence(in);
         Reference.reachabilityFence(out);
-        return castBack(out.array());
+        return HostBuffer.as(out.array(), type);
     }
 
     /** Gradient w.r.t. the spikes to the gradient w.r.t. the input current. */
@@ -120,7 +120,7 @@ final class Lif {
         });
         Reference.reachabilityFence(g);
         Reference.reachabilityFence(dIn);
-        return castBack(gradIn);
+        return HostBuffer.as(gradIn, type);
     }
 
     /**
@@ -130,9 +130,5 @@ final class Lif {
      */
     private static int negative(double d) {
         return (int) (Double.doubleToRawLongBits(d) >>> 63);
-    }
-
-    private INDArray castBack(INDArray x) {
-        return x.dataType() == type ? x : x.castTo(type);
     }
 }

@@ -144,7 +144,7 @@ final class TdBatchNorm {
         // the loops address native memory directly: keep its owners alive until they are done
         Reference.reachabilityFence(v);
         Reference.reachabilityFence(y);
-        return castBack(output, x.dataType());
+        return HostBuffer.as(output, x.dataType());
     }
 
     INDArray backward(INDArray gradOut) {
@@ -210,10 +210,6 @@ final class TdBatchNorm {
         HostBuffer.writable(bias.grad()).setAll(sumDy);
         HostBuffer.writable(weight.grad()).setAll(sumDyXhat);
         input = null;
-        return castBack(gradIn, gradOut.dataType());
-    }
-
-    private static INDArray castBack(INDArray x, DataType type) {
-        return x.dataType() == type ? x : x.castTo(type);
+        return HostBuffer.as(gradIn, gradOut.dataType());
     }
 }
