@@ -243,7 +243,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static Path bundled(String name, Path work, String what) throws IOException {
+    static Path bundled(String name, Path work, String what) throws IOException {
         Path p = bundledOptional(name, work);
         if (p == null) {
             throw new IOException(what + " (" + BUNDLE + name + ") is not in this build; train and bundle one "

@@ -4,12 +4,11 @@ import static io.spikestream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.spikestream.cli.Cli.Run;
 import io.spikestream.model.safetensors.SafeTensors;
+import io.spikestream.testkit.SharedData;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,11 +18,7 @@ class InferCommandTest {
     @TempDir Path dir;
 
     static Path fixture(String name) {
-        String prop = System.getProperty("spikestream.shared");
-        Path shared = prop != null && !prop.isBlank() ? Path.of(prop) : Path.of("..", "shared");
-        Path f = shared.resolve("fixtures/msresnet").resolve(name);
-        assumeTrue(Files.isRegularFile(f), "MS-ResNet fixture " + f.toAbsolutePath() + " absent (set -Dspikestream.shared); skipping");
-        return f;
+        return SharedData.fixture(name);
     }
 
 

@@ -4,7 +4,6 @@ import static io.spikestream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +13,7 @@ import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.EventWriter;
 import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.testkit.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +27,7 @@ class RecordingCommandsTest {
 
 
     static Path real(String name) {
-        String prop = System.getProperty("spikestream.shared");
-        Path shared = prop != null && !prop.isBlank() ? Path.of(prop) : Path.of("..", "shared");
-        Path f = shared.resolve("data/real").resolve(name);
-        assumeTrue(Files.isRegularFile(f), "real recording " + f.toAbsolutePath() + " absent (set -Dspikestream.shared); skipping");
-        return f;
+        return SharedData.real(name);
     }
 
     static JsonNode info(Path f) throws IOException {

@@ -3,12 +3,12 @@ package io.spikestream.cli;
 import static io.spikestream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spikestream.cli.Cli.Run;
 import io.spikestream.connectors.kafka.LocalKafkaBroker;
+import io.spikestream.testkit.SharedData;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -25,11 +25,7 @@ class ReplayCommandTest {
 
 
     static Path recording(String name) {
-        String prop = System.getProperty("spikestream.shared");
-        Path shared = prop != null && !prop.isBlank() ? Path.of(prop) : Path.of("..", "shared");
-        Path f = shared.resolve("data/real").resolve(name);
-        assumeTrue(Files.isRegularFile(f), "recording " + f.toAbsolutePath() + " absent (set -Dspikestream.shared); skipping");
-        return f;
+        return SharedData.real(name);
     }
 
     private static void assertUsageError(String expected, String... args) {

@@ -7,6 +7,7 @@ import io.spikestream.connectors.recording.Aedat4Writer;
 import io.spikestream.connectors.recording.EventWriter;
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.Evt2Reader;
+import io.spikestream.testkit.SharedData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,17 +22,10 @@ import java.nio.file.Path;
 final class DecodeRecordings {
     private DecodeRecordings() {}
 
+    /** A real sample of {@code shared/data/real} ({@link SharedData}); benchmarks cannot skip, so its absence is an error. */
     static Path real(String name) {
-        String prop = System.getProperty("spikestream.shared");
-        Path shared = prop != null ? Path.of(prop) : Path.of("..", "shared");
-        Path f = shared.resolve("data/real").resolve(name);
-        if (!Files.isRegularFile(f)) {
-            f = Path.of("..", "..", "shared", "data", "real", name);
-        }
-        if (!Files.isRegularFile(f)) {
-            throw new IllegalStateException("real sample " + name + " not found: pass -Dspikestream.shared=/path/to/shared");
-        }
-        return f;
+        return SharedData.find("data/real/" + name).orElseThrow(() -> new IllegalStateException(
+                "real sample " + name + " not found: pass -D" + SharedData.PROPERTY + "=/path/to/shared"));
     }
 
     /** The file's header followed by its payload {@code copies} times. */

@@ -104,19 +104,78 @@ class AvroSerdeTest {
         AvroBinary.Decoded<DeadLetter> r = new DeadLetterDeserializer().tryDeserialize(longer);
         assertTrue(r.problem().contains("2 bytes left over after a complete DeadLetter"), r.problem());
 
+        // random bytes never form a whole record (2000 tries decode none): each is rejected with a reason
         Random rnd = new Random(99);
         EventPacketDeserializer d = new EventPacketDeserializer();
         for (int i = 0; i < 2000; i++) {
             byte[] garbage = new byte[rnd.nextInt(64)];
             rnd.nextBytes(garbage);
             AvroBinary.Decoded<EventPacket> g = d.tryDeserialize(garbage);
-            // garbage may by chance be a well-formed record; then the codec must still judge it safely
-            if (g.ok()) {
-                EventPacketCodec.tryDecode(g.value(), new EventBatch());
+            assertFalse(g.ok(), "garbage " + i + " decoded as " + g.value());
+            assertTrue(g.problem().startsWith("not a valid EventPacket"), g.problem());
+        }
+    }
+
+    @Test
+    void wellFormedRecordsWithRandomContentAreDecodedInsideTheSensorOrRejectedWithAReason() {
+        // what random bytes cannot reach: records the deserializer accepts whose counts, geometry and
+        // columns are random, small enough that some happen to be consistent
+        Random rnd = new Random(7);
+        AvroBinary<EventPacket> binary = new AvroBinary<>(EventPacket.class);
+        EventPacketDeserializer d = new EventPacketDeserializer();
+        int decoded = 0;
+        int rejected = 0;
+        for (int i = 0; i < 2000; i++) {
+            int w = rnd.nextInt(6);
+            int h = rnd.nextInt(6);
+            int n = rnd.nextInt(4);
+            EventPacket packet = new EventPacket();
+            packet.setSensorId("g");
+            packet.setWidth(w);
+            packet.setHeight(h);
+            packet.setSequence(i);
+            packet.setFirstTimestampUs(rnd.nextInt(1000));
+            packet.setEventCount(rnd.nextInt(5) == 0 ? rnd.nextInt(6) - 1 : n);
+            packet.setX(column(rnd, n, 2, w + 1));
+            packet.setY(column(rnd, n, 2, h + 1));
+            packet.setPolarity(column(rnd, (n + 7) / 8, 1, 256));
+            packet.setDt(column(rnd, n, 4, 100));
+            AvroBinary.Decoded<EventPacket> g = d.tryDeserialize(binary.encode(packet));
+            assertTrue(g.ok(), g.problem());
+            EventBatch into = new EventBatch();
+            EventPacketCodec.DecodeResult r = EventPacketCodec.tryDecode(g.value(), into);
+            if (r.ok()) {
+                decoded++;
+                assertEquals(n, packet.getEventCount(), "a packet whose count disagrees with its columns was accepted");
+                assertEquals(n, r.events());
+                assertEquals(n, into.size());
+                for (int e = 0; e < n; e++) {
+                    assertTrue(into.x(e) < w && into.y(e) < h, "event " + e + " of packet " + i + " outside " + w + "x" + h);
+                }
             } else {
-                assertTrue(g.problem().startsWith("not a valid EventPacket"), g.problem());
+                rejected++;
+                assertTrue(r.problem().startsWith("EventPacket of sensor 'g' sequence " + i + ": "), r.problem());
+                assertEquals(0, r.events());
+                assertEquals(0, into.size(), "a rejected packet leaves nothing decoded");
             }
         }
+        assertTrue(decoded > 100 && rejected > 100, decoded + " decoded, " + rejected + " rejected: both outcomes exercised");
+    }
+
+    /** {@code n} little-endian values of {@code width} bytes, each below {@code bound}. */
+    private static ByteBuffer column(Random rnd, int n, int width, int bound) {
+        ByteBuffer b = ByteBuffer.allocate(n * width).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            int v = rnd.nextInt(bound);
+            if (width == 1) {
+                b.put((byte) v);
+            } else if (width == 2) {
+                b.putShort((short) v);
+            } else {
+                b.putInt(v);
+            }
+        }
+        return b.flip();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.spikestream.model.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spikestream.model.Fixtures;
 import io.spikestream.model.ModelCard;
 import io.spikestream.model.ModelFile;
 import io.spikestream.model.safetensors.SafeTensors;
@@ -26,7 +27,7 @@ class GradientFixtureTest {
 
     @BeforeAll
     static void runForwardAndBackward() throws Exception {
-        Path dir = SharedFixtures.msresnet();
+        Path dir = Fixtures.msresnet();
         ModelCard card = ModelCard.read(dir.resolve("grad.card.json"));
         ModelFile model = ModelFile.read(dir.resolve("grad.weights.safetensors"), dir.resolve("grad.card.json"));
         io = SafeTensors.open(dir.resolve("grad.io.safetensors"));

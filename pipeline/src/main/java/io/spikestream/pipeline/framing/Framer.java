@@ -423,13 +423,6 @@ public final class Framer {
 
     // ---- offline path -------------------------------------------------------------------------
 
-    /** All windows of a whole recording, framed exactly as the streaming path frames them. */
-    public static List<Window> frames(EventReader reader, FramingSpec spec, String sensorId) throws IOException {
-        List<Window> out = new ArrayList<>();
-        forEachWindow(reader, spec, sensorId, out::add);
-        return out;
-    }
-
     /**
      * Streams the windows of a recording to {@code out} without holding the recording: after
      * each batch the watermark moves to the batch's last timestamp minus one window (slack for
