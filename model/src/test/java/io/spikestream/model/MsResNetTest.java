@@ -2,48 +2,23 @@ package io.spikestream.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Batching, kernels, statistics and argument checks of {@link MsResNet}, on the tiny fixture. */
+/**
+ * Kernels and statistics of {@link MsResNet} on the {@code tiny} reference fixture (skipped without
+ * {@code ../shared}); what holds for any weights is in {@link MsResNetRandomWeightsTest}.
+ */
 class MsResNetTest {
 
     private static MsResNetFixtureTest.Io tiny() throws IOException {
         return MsResNetFixtureTest.Io.open("tiny");
-    }
-
-    @Test
-    void samplesOfOneBatchDoNotInfluenceEachOther() throws IOException {
-        MsResNetFixtureTest.Io io = tiny();
-        MsResNet net = MsResNetFixtureTest.model("tiny", Precision.F64);
-        INDArray input = io.input(0, io.steps());
-        List<MembraneState> both = MsResNetFixtureTest.fresh(net, io);
-        // sample 1 starts from a state that is not fresh: the batch mixes two sensors
-        net.forward(input.get(NDArrayIndex.interval(0, 3), NDArrayIndex.interval(1, 2)).dup(), both.subList(1, 2));
-        MembraneState sample1Before = both.get(1).copy();
-        WindowResult batch = net.forward(input, both);
-        for (int n = 0; n < 2; n++) {
-            MembraneState alone = n == 0 ? net.newState(32, 32) : sample1Before.copy();
-            WindowResult single = net.forward(input.get(NDArrayIndex.all(), NDArrayIndex.interval(n, n + 1)).dup(), List.of(alone));
-            for (int c = 0; c < single.logits()[0].length; c++) {
-                assertEquals(single.logits()[0][c], batch.logits()[n][c], 1e-12, "sample " + n + " logit " + c);
-            }
-            for (int l = 0; l < net.lifLayers(); l++) {
-                for (int t = 0; t < io.steps(); t++) {
-                    assertEquals(single.spikeCounts()[l][t][0], batch.spikeCounts()[l][t][n]);
-                }
-            }
-        }
     }
 
     @Test
@@ -95,29 +70,6 @@ class MsResNetTest {
     }
 
     @Test
-    void plainFloatFramesGiveTheSameResultAsAnNd4jArray() throws IOException {
-        MsResNetFixtureTest.Io io = tiny();
-        MsResNet net = MsResNetFixtureTest.model("tiny", Precision.F32);
-        INDArray input = io.input(0, io.steps());
-        WindowResult viaArray = net.forward(input, MsResNetFixtureTest.fresh(net, io));
-        float[] plain = input.castTo(DataType.FLOAT).data().asFloat();
-        WindowResult viaFloats = net.forward(plain, io.steps(), io.batch(), 32, 32, MsResNetFixtureTest.fresh(net, io));
-        assertArrayEquals(viaArray.logits(), viaFloats.logits());
-    }
-
-    @Test
-    void resetStateBehavesLikeAFreshOne() throws IOException {
-        MsResNetFixtureTest.Io io = tiny();
-        MsResNet net = MsResNetFixtureTest.model("tiny", Precision.F32);
-        List<MembraneState> used = MsResNetFixtureTest.fresh(net, io);
-        net.forward(io.input(0, io.steps()), used);
-        used.forEach(MembraneState::reset);
-        WindowResult again = net.forward(io.input(0, io.steps()), used);
-        WindowResult fresh = net.forward(io.input(0, io.steps()), MsResNetFixtureTest.fresh(net, io));
-        assertArrayEquals(fresh.logits(), again.logits());
-    }
-
-    @Test
     void statisticsAgreeWithTheReferenceSpikeRatesAndTheEnergyModel() throws IOException {
         MsResNetFixtureTest.Io io = tiny();
         MsResNet net = MsResNetFixtureTest.model("tiny", Precision.F64);
@@ -132,37 +84,32 @@ class MsResNetTest {
             }
             assertEquals(rates.get(l).asDouble(), mean, 5e-5, "spike rate of L" + l);
         }
-        int[][] shapes = net.lifShapes(32, 32);
+        // Independent of the code under test: the reference spike counts of the fixture and the
+        // operation counts of the tiny architecture at 32x32 counted by hand (MsResNetRandomWeightsTest):
+        // each spike of LIF layer l feeds (out channels x 3x3 / stride^2) accumulates of the conv after it
+        // (the head LIF feeds fc, counted as MACs); stem and shortcuts do 210,944 MACs per frame, fc 704 per window.
+        double[] accumulatesPerSpike = {18, 72, 36, 144, 72, 288, 144, 576, 0};
+        long neurons = 2048 + 2 * 512 + 2 * 256 + 2 * 128 + 2 * 64;
         for (int n = 0; n < r.batch(); n++) {
             long spikes = 0;
-            long neurons = 0;
+            double synapticOps = 0;
             for (int l = 0; l < net.lifLayers(); l++) {
-                neurons += (long) shapes[l][0] * shapes[l][1] * shapes[l][2];
+                long[] reference = io.file().longs("spike_count." + ModelCard.lifLabel(l));
                 for (int t = 0; t < r.steps(); t++) {
-                    spikes += r.spikeCounts()[l][t][n];
+                    long c = reference[t * r.batch() + n];
+                    spikes += c;
+                    synapticOps += c * accumulatesPerSpike[l];
                 }
             }
+            double macs = 210_944.0 * r.steps() + 704;
+            double joules = 0.9e-12 * synapticOps + 4.6e-12 * macs;
             WindowStats s = r.stats().get(n);
-            assertEquals((double) spikes / neurons, s.spikesPerNeuron(), 1e-12);
-            assertTrue(s.synapticOps() > 0 && s.macs() > 0);
-            assertEquals(0.9e-12 * s.synapticOps() + 4.6e-12 * s.macs(), s.energyJoules(), 1e-24);
+            assertEquals((double) spikes / neurons, s.spikesPerNeuron(), 1e-12, "sample " + n);
+            assertEquals(synapticOps, s.synapticOps(), 1e-9 * synapticOps, "sample " + n);
+            assertEquals(macs, s.macs(), 0, "sample " + n);
+            assertEquals(joules, s.energyJoules(), 1e-9 * joules, "sample " + n);
             // spikes are sparse, so accumulates stay below the dense count of the spike-fed convs
-            assertTrue(s.synapticOps() < r.steps() * net.flopsPerFrame(32, 32) / 2);
+            assertTrue(s.synapticOps() > 0 && s.synapticOps() < r.steps() * 239_616.0, "sample " + n);
         }
-    }
-
-    @Test
-    void mismatchedInputsAreRejectedWithAClearMessage() throws IOException {
-        MsResNet net = MsResNetFixtureTest.model("tiny", Precision.F32);
-        List<MembraneState> one = new ArrayList<>(List.of(net.newState(32, 32)));
-        INDArray threeChannels = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 2, 1, 3, 32, 32);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> net.forward(threeChannels, one)).getMessage().contains("3 channels"));
-        INDArray two = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 2, 2, 2, 32, 32);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> net.forward(two, one)).getMessage().contains("2 samples but 1"));
-        INDArray other = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 2, 1, 2, 64, 64);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> net.forward(other, one)).getMessage().contains("does not fit"));
-        List<MembraneState> f64 = List.of(MsResNetFixtureTest.model("tiny", Precision.F64).newState(32, 32));
-        INDArray ok = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 2, 1, 2, 32, 32);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> net.forward(ok, f64)).getMessage().contains("F64"));
     }
 }

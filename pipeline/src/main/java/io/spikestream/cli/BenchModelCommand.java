@@ -141,7 +141,8 @@ public final class BenchModelCommand implements Callable<Integer> {
         json.put("frames_per_s", round(frames / seconds));
         json.put("ms_per_window", round(seconds * 1e3 / windows));
         json.put("cpu_ms_per_window", round(cpuSeconds * 1e3 / windows));
-        json.put("gflop_per_frame", round(flopPerFrame / 1e9));
+        // not rounded to 1e-3: a small model's frame is a few MFLOP
+        json.put("gflop_per_frame", flopPerFrame / 1e9);
         json.put("gflop_per_s", round(flopPerFrame * frames / seconds / 1e9));
         json.put("heap_peak_bytes", heapPeak);
         json.put("heap_after_warmup_bytes", heapAfterWarmup);

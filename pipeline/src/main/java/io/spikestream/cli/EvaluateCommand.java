@@ -5,10 +5,11 @@ import io.spikestream.connectors.recording.gesture.GestureRecording;
 import io.spikestream.connectors.recording.gesture.Warnings;
 import io.spikestream.connectors.synth.Gesture;
 import io.spikestream.model.ModelFile;
-import io.spikestream.model.train.Evaluation;
+import io.spikestream.model.train.ConfusionMatrix;
 import io.spikestream.model.train.SpikingResNet;
 import io.spikestream.model.train.TimeShuffledData;
 import io.spikestream.model.train.Trainer;
+import io.spikestream.pipeline.dataset.GestureSamples;
 import io.spikestream.pipeline.framing.FramingSpec;
 import java.awt.Color;
 import java.awt.Font;
@@ -46,9 +47,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M.safetensors", description = "model file with card and framing metadata")
     Path model;
 
-    @Option(names = "--users", defaultValue = "24-29", paramLabel = "RANGES", converter = SynthCommand.UserRanges.class,
+    @Option(names = "--users", defaultValue = "24-29", paramLabel = "RANGES", converter = IdRanges.Users.class,
             description = "users to evaluate (default: ${DEFAULT-VALUE}, the held-out users)")
-    SynthCommand.IdList users;
+    IdRanges.IdList users;
 
     @Option(names = "--lightings", split = ",", paramLabel = "a,b,...", description = "only recordings under these lightings (default: all)")
     List<String> lightings;
@@ -91,7 +92,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (samples.size() == 0) {
             throw new IOException(data + ": no labelled windows of " + framing.windowUs() + " µs inside the takes");
         }
-        Evaluation eval = Trainer.evaluate(net, shuffleTime == null ? samples : new TimeShuffledData(samples, shuffleTime), batch);
+        ConfusionMatrix eval = Trainer.evaluate(net, shuffleTime == null ? samples : new TimeShuffledData(samples, shuffleTime), batch);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%d samples from %d recordings of users %s%s%n", samples.size(), files.size(), users.ids(),
                 shuffleTime == null ? "" : ", timesteps shuffled (seed " + shuffleTime + ")");
@@ -121,7 +122,7 @@ public final class EvaluateCommand implements Callable<Integer> {
      * twin}. Compare a run with {@code --shuffle-time}, where a model that needs order drops to
      * even odds between the two directions.
      */
-    private static void printDirection(Evaluation eval, PrintWriter out) {
+    private static void printDirection(ConfusionMatrix eval, PrintWriter out) {
         long n = 0;
         long right = 0;
         long twin = 0;
@@ -149,8 +150,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** Rows = true class, columns = predicted; cell shade = share of the row. */
-    static void writeConfusionPng(Evaluation eval, int classes, Path file) throws IOException {
-        System.setProperty("java.awt.headless", "true");
+    static void writeConfusionPng(ConfusionMatrix eval, int classes, Path file) throws IOException {
         int cell = 40;
         int margin = 60;
         int side = margin + classes * cell + 10;

@@ -41,6 +41,9 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // no command opens a window; evaluate draws its PNG off screen, which must work without a display.
+        // Set before anything touches AWT (the tests set it for their JVM in pom.xml)
+        System.setProperty("java.awt.headless", "true");
         System.exit(execute(args));
     }
 

@@ -1,6 +1,5 @@
 package io.spikestream.cli;
 
-import io.spikestream.connectors.recording.gesture.GestureSplit;
 import io.spikestream.connectors.synth.Gesture;
 import io.spikestream.connectors.synth.GestureSimulator;
 import io.spikestream.connectors.synth.Lighting;
@@ -15,7 +14,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -39,13 +37,13 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (created if missing)")
     Path out;
 
-    @Option(names = "--users", required = true, paramLabel = "RANGES", converter = UserRanges.class,
+    @Option(names = "--users", required = true, paramLabel = "RANGES", converter = IdRanges.Users.class,
             description = "users to simulate, ranges and lists of 1..29 (1-23 train, 24-29 test), e.g. 1-29 or 1-3,7")
-    IdList users;
+    IdRanges.IdList users;
 
-    @Option(names = "--classes", paramLabel = "RANGES", converter = ClassRanges.class,
+    @Option(names = "--classes", paramLabel = "RANGES", converter = IdRanges.Classes.class,
             description = "gesture classes to perform, ranges and lists of 1..11 (default: all eleven)")
-    IdList classes;
+    IdRanges.IdList classes;
 
     @Option(names = "--lightings", split = ",", paramLabel = "NAME",
             description = "lightings (default: all of fluorescent, fluorescent_led, lab, led, natural)")
@@ -142,53 +140,5 @@ public final class SynthCommand implements Callable<Integer> {
             }
         }
         return chosen;
-    }
-
-    /** Sorted distinct ids parsed from ranges and lists such as {@code 1-3,7}. */
-    record IdList(List<Integer> ids) {}
-
-    /** Parses users {@code 1-29}, {@code 1-3,7}: sorted, without repeats, each in 1..29 as in the dataset layout. */
-    static final class UserRanges implements CommandLine.ITypeConverter<IdList> {
-        @Override
-        public IdList convert(String text) {
-            return new IdList(ranges(text, GestureSplit.LAST_USER, "user"));
-        }
-    }
-
-    /** Parses gesture class ids like {@code 4-7} or {@code 1,9}, each in 1..11. */
-    static final class ClassRanges implements CommandLine.ITypeConverter<IdList> {
-        @Override
-        public IdList convert(String text) {
-            return new IdList(ranges(text, Gesture.values().length, "class"));
-        }
-    }
-
-    static List<Integer> ranges(String text, int max, String what) {
-        TreeSet<Integer> ids = new TreeSet<>();
-        for (String part : text.split(",", -1)) {
-            String p = part.strip();
-            int dash = p.indexOf('-');
-            int from = number(dash < 0 ? p : p.substring(0, dash), text, max, what);
-            int to = dash < 0 ? from : number(p.substring(dash + 1), text, max, what);
-            if (to < from) {
-                throw new CommandLine.TypeConversionException("range '" + p + "' in '" + text + "' runs backwards");
-            }
-            for (int id = from; id <= to; id++) {
-                ids.add(id);
-            }
-        }
-        return List.copyOf(ids);
-    }
-
-    private static int number(String s, String text, int max, String what) {
-        String t = s.strip();
-        if (!t.matches("[0-9]{1,3}")) {
-            throw new CommandLine.TypeConversionException("'" + text + "' is not a list of numbers or ranges like 1-29 or 1-3,7");
-        }
-        int n = Integer.parseInt(t);
-        if (n < 1 || n > max) {
-            throw new CommandLine.TypeConversionException(what + " " + n + " in '" + text + "' outside 1.." + max);
-        }
-        return n;
     }
 }

@@ -10,9 +10,10 @@ import io.spikestream.model.ModelFile;
 import io.spikestream.model.ModelWeights;
 import io.spikestream.model.safetensors.DType;
 import io.spikestream.model.safetensors.SafeTensors;
-import io.spikestream.model.train.Evaluation;
+import io.spikestream.model.train.ConfusionMatrix;
 import io.spikestream.model.train.Trainer;
 import io.spikestream.model.train.TrainingConfig;
+import io.spikestream.pipeline.dataset.GestureSamples;
 import io.spikestream.pipeline.framing.FramingSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -108,13 +109,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "initialisation, shuffling and augmentation seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--train-users", defaultValue = "1-23", paramLabel = "RANGES", converter = SynthCommand.UserRanges.class,
+    @Option(names = "--train-users", defaultValue = "1-23", paramLabel = "RANGES", converter = IdRanges.Users.class,
             description = "users to train on (default: ${DEFAULT-VALUE})")
-    SynthCommand.IdList trainUsers;
+    IdRanges.IdList trainUsers;
 
-    @Option(names = "--test-users", defaultValue = "24-29", paramLabel = "RANGES", converter = SynthCommand.UserRanges.class,
+    @Option(names = "--test-users", defaultValue = "24-29", paramLabel = "RANGES", converter = IdRanges.Users.class,
             description = "held-out users to test on after every epoch (default: ${DEFAULT-VALUE})")
-    SynthCommand.IdList testUsers;
+    IdRanges.IdList testUsers;
 
     @Option(names = "--lightings", split = ",", paramLabel = "a,b,...", description = "only recordings under these lightings (default: all)")
     List<String> lightings;
@@ -187,7 +188,7 @@ public final class TrainCommand implements Callable<Integer> {
         meta.put("lightings", lightingSet == null ? "" : String.join(",", lightingSet));
         TrainingConfig cfg = trainer.config();
         ObjectNode results = JSON.createObjectNode();
-        Evaluation lastTest = null;
+        ConfusionMatrix lastTest = null;
         long runStart = System.nanoTime();
         int stopAt = stopAfter == null ? cfg.epochs() : Math.min(cfg.epochs(), trainer.epochsDone() + Math.max(1, stopAfter));
         while (trainer.epochsDone() < stopAt) {

@@ -10,9 +10,10 @@ import io.spikestream.model.ModelFile;
 import io.spikestream.model.MsResNet;
 import io.spikestream.model.Precision;
 import io.spikestream.model.WindowResult;
-import io.spikestream.model.train.Evaluation;
+import io.spikestream.model.train.ConfusionMatrix;
 import io.spikestream.model.train.SpikingResNet;
 import io.spikestream.model.train.Trainer;
+import io.spikestream.pipeline.dataset.GestureSamples;
 import io.spikestream.pipeline.framing.FramingSpec;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class BundledModelTest {
 
         SpikingResNet net = SpikingResNet.msResNet(file.card(), DataType.FLOAT);
         net.parameters().load(file.weights().asMap());
-        Evaluation eval = Trainer.evaluate(net, samples, 32);
+        ConfusionMatrix eval = Trainer.evaluate(net, samples, 32);
         System.out.printf("demo recording: %d windows, training network %.4f%n", samples.size(), eval.accuracy());
         // one 25 s recording of a held-out user (chance: 1/11); the >= 90 % goal is over all held-out users, see README
         assertTrue(eval.accuracy() >= 0.7, "training network accuracy " + eval.accuracy());

@@ -21,8 +21,6 @@ import org.junit.jupiter.api.Test;
 /** {@code spikestream watch}: committed classifications only, one line each, and its option checks. */
 class WatchCommandTest {
 
-
-
     private static Classification classification(String sensor, long window, String className) {
         ClassificationResult r = new ClassificationResult();
         r.sensorId = sensor;
@@ -63,8 +61,11 @@ class WatchCommandTest {
             producer.commitTransaction();
         }
 
+        // --max 2 ends the run as soon as two classifications are shown: the aborted one lies between
+        // the two committed ones in the log, so it would be the second line if it were shown. The idle
+        // timeout only bounds a failing run (its clock starts before the consumer has joined its group).
         Run r = run("watch", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "watch-out", "--from-beginning",
-                "--max", "3", "--idle-timeout-ms", "4000");
+                "--max", "2", "--idle-timeout-ms", "60000");
 
         assertEquals(Main.OK, r.exit(), r.err());
         List<String> lines = r.out().lines().toList();
@@ -73,6 +74,19 @@ class WatchCommandTest {
                 && lines.get(0).contains("75.0 %"), lines.get(0));
         assertTrue(lines.get(1).startsWith("cam-1") && lines.get(1).contains("committed-two"), lines.get(1));
         assertFalse(r.out().contains("aborted"), "a classification of an aborted transaction was shown");
+    }
+
+    @Test
+    void stopsAfterTheIdleTimeoutWhenNothingArrives() throws Exception {
+        LocalKafkaBroker kafka = LocalKafkaBroker.shared();
+        kafka.createTopic("watch-empty", 1);
+        long start = System.nanoTime();
+        Run r = run("watch", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "watch-empty", "--from-beginning",
+                "--idle-timeout-ms", "500");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(Main.OK, r.exit(), r.err());
+        assertEquals("", r.out());
+        assertTrue(seconds >= 0.5, "stopped after " + seconds + " s, before the idle timeout");
     }
 
     @Test

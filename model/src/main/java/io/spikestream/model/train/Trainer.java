@@ -116,7 +116,7 @@ public final class Trainer {
     }
 
     /** Accuracy and confusion matrix of {@code net} on {@code data} with tdBN in eval mode. */
-    public static Evaluation evaluate(SpikingResNet net, TrainingData data, int batch) {
+    public static ConfusionMatrix evaluate(SpikingResNet net, TrainingData data, int batch) {
         int k = net.card().numClasses();
         long[][] confusion = new long[k][k];
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(0);
@@ -136,7 +136,7 @@ public final class Trainer {
                 confusion[labels[i]][predicted.getInt(i)]++;
             }
         }
-        return new Evaluation(confusion, lossSum / Math.max(1, data.size()));
+        return new ConfusionMatrix(confusion, lossSum / Math.max(1, data.size()));
     }
 
     /** Stacks samples {@code idx} into {@code [T, N, C, H, W]}, each shifted by up to {@code maxShift} pixels. */

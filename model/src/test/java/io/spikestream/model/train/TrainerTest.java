@@ -30,7 +30,7 @@ class TrainerTest {
         for (int e = 0; e < 8; e++) {
             trainer.trainEpoch(train, null);
         }
-        Evaluation eval = Trainer.evaluate(trainer.network(), test, 16);
+        ConfusionMatrix eval = Trainer.evaluate(trainer.network(), test, 16);
         assertTrue(eval.accuracy() >= 0.6, "held-out accuracy " + eval.accuracy() + " (chance 0.25)");
     }
 

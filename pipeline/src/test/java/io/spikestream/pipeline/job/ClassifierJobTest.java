@@ -34,6 +34,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,24 +136,27 @@ class ClassifierJobTest {
             List<WindowModel.Result> w = want.get(sensor);
             List<Classification> g = got.get(sensor);
             assertEquals(w.size(), g.size(), sensor);
-            List<float[]> probabilities = new ArrayList<>();
+            List<double[]> probabilities = new ArrayList<>();
             for (int i = 0; i < w.size(); i++) {
                 Classification c = g.get(i);
                 assertEquals(i, c.getWindowIndex() - g.get(0).getWindowIndex(), "windows in order, none missing");
                 assertArrayEquals(w.get(i).logits(), floats(c.getLogits()), 1e-4f, sensor + " window " + i);
-                float[] p = Probabilities.softmax(w.get(i).logits());
+                // the reference softmax and argmax are written out here, in double, not taken from production
+                double[] p = softmax(w.get(i).logits());
                 probabilities.add(p);
-                assertEquals(Probabilities.argmax(p), c.getTopClass());
+                assertArrayEquals(p, doubles(c.getProbabilities()), 1e-6, sensor + " window " + i);
+                assertEquals(argmax(w.get(i).logits()), c.getTopClass());
                 assertEquals(List.of("north", "east", "south", "west").get(c.getTopClass()), c.getTopClassName().toString());
                 // smoothed = mean of the last 3 windows' probabilities
-                float[] mean = new float[p.length];
+                double[] mean = new double[p.length];
                 int from = Math.max(0, i - 2);
                 for (int k = from; k <= i; k++) {
                     for (int j = 0; j < p.length; j++) {
                         mean[j] += probabilities.get(k)[j] / (i - from + 1);
                     }
                 }
-                assertArrayEquals(mean, floats(c.getSmoothedProbabilities()), 1e-4f);
+                assertArrayEquals(mean, doubles(c.getSmoothedProbabilities()), 1e-6);
+                assertEquals(argmax(mean), c.getSmoothedClass());
                 assertEquals(w.get(i).spikesPerNeuron(), c.getSpikes().getSpikesPerNeuron(), 1e-6);
                 assertTrue(c.getLatencyMs() >= 0);
                 assertEquals("tiny-random-42", c.getModelId().toString());
@@ -212,6 +216,51 @@ class ClassifierJobTest {
         }
     }
 
+    /** exp(z - max) / sum: the textbook definition, in double. */
+    static double[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float z : logits) {
+            max = Math.max(max, z);
+        }
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    /** The first index of the largest value (softmax is monotone, so the logits decide as the probabilities do). */
+    static int argmax(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return argmax(d);
+    }
+
+    static int argmax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static double[] doubles(List<Float> l) {
+        double[] a = new double[l.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = l.get(i);
+        }
+        return a;
+    }
+
     static float[] floats(List<Float> l) {
         float[] a = new float[l.size()];
         for (int i = 0; i < a.length; i++) {
@@ -220,22 +269,27 @@ class ClassifierJobTest {
         return a;
     }
 
+    /**
+     * Everything committed to {@code topic}, read after the job has finished: partitions assigned
+     * directly (no group to join) and read up to their end offsets, which for a read_committed
+     * consumer stop at the last stable offset, so nothing can still be on its way.
+     */
     static Map<String, List<Classification>> readCommitted(String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("group.id", "reader-" + topic);
-        p.put("auto.offset.reset", "earliest");
         p.put("isolation.level", "read_committed");
         Map<String, List<Classification>> out = new LinkedHashMap<>();
         try (KafkaConsumer<String, Classification> c = new KafkaConsumer<>(p, new StringDeserializer(), new ClassificationDeserializer())) {
-            c.subscribe(List.of(topic));
-            long quietSince = System.currentTimeMillis();
-            while (System.currentTimeMillis() - quietSince < 2_000) {
-                var records = c.poll(Duration.ofMillis(200));
-                if (!records.isEmpty()) {
-                    quietSince = System.currentTimeMillis();
-                }
-                for (ConsumerRecord<String, Classification> r : records) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                assertTrue(System.nanoTime() < deadline, "reading " + topic + " up to its end offsets " + end
+                        + " took more than 60 s; read " + out.values().stream().mapToInt(List::size).sum() + " records");
+                for (ConsumerRecord<String, Classification> r : c.poll(Duration.ofMillis(200))) {
                     out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
                 }
             }

@@ -1,6 +1,7 @@
 package io.spikestream.pipeline.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spikestream.connectors.event.EventBatch;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,7 +115,7 @@ class FramingJobTest {
             }
         }
 
-        List<DeadLetter> letters = readAll(dead, 2);
+        List<DeadLetter> letters = readAll(dead);
         assertEquals(2, letters.size(), letters.toString());
         assertTrue(letters.stream().anyMatch(d -> d.getReason().toString().startsWith("not a valid EventPacket")), letters.toString());
         assertTrue(letters.stream().anyMatch(d -> d.getReason().toString().startsWith("5 late event(s) from sensor cam-0")),
@@ -136,35 +138,38 @@ class FramingJobTest {
         // unbounded: no end of input, no other sensor moves time on; only the quiet timer can close the tail
         var input = SpikestreamJob.kafkaInput(env, kafka.bootstrapServers(), topic, "quiet-test",
                 OffsetsInitializer.earliest(), config);
-        List<Window> got = new ArrayList<>();
+        List<Window> got = java.util.Collections.synchronizedList(new ArrayList<>());
         try (CloseableIterator<FramedWindow> it = SpikestreamJob.build(input, config, null).windows()
                 .executeAndCollect("quiet-test")) {
-            while (got.size() < offline.size() && it.hasNext()) {
-                got.add(it.next().window());
-            }
+            // the source never ends: without a bound a missing window would hang the build; closing
+            // the iterator (leaving this block) cancels the job
+            assertTimeoutPreemptively(Duration.ofSeconds(90), () -> {
+                while (got.size() < offline.size() && it.hasNext()) {
+                    got.add(it.next().window());
+                }
+            }, () -> got.size() + " of " + offline.size() + " windows within 90 s: the quiet timer did not close the tail");
         }
         assertEquals(offline.size(), got.size());
         assertTrue(offline.get(offline.size() - 1).sameAs(got.get(got.size() - 1)), "the last window, complete");
     }
 
-    static List<DeadLetter> readAll(String topic, int expected) {
+    /** Every record of {@code topic}, read after the job has finished: up to its end offsets, without a group. */
+    static List<DeadLetter> readAll(String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("group.id", "reader-" + topic);
-        p.put("auto.offset.reset", "earliest");
-        p.put("isolation.level", "read_committed");
         List<DeadLetter> out = new ArrayList<>();
         try (KafkaConsumer<String, DeadLetter> c = new KafkaConsumer<>(p, new StringDeserializer(), new DeadLetterDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline && out.size() < expected) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                assertTrue(System.nanoTime() < deadline, "reading " + topic + " up to " + end + " took more than 60 s; read " + out);
                 for (ConsumerRecord<String, DeadLetter> r : c.poll(Duration.ofMillis(200))) {
                     out.add(r.value());
                 }
-            }
-            // anything beyond the expected count would show up now
-            for (ConsumerRecord<String, DeadLetter> r : c.poll(Duration.ofMillis(500))) {
-                out.add(r.value());
             }
         }
         return out;

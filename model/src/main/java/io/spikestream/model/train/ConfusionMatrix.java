@@ -1,10 +1,11 @@
 package io.spikestream.model.train;
 
 /**
- * Predictions against labels as a confusion matrix ({@code confusion[label][predicted]}), with
- * the mean loss over the samples.
+ * How a network did on a labelled set: the confusion matrix ({@code confusion[label][predicted]})
+ * and the mean loss over the samples. (The streaming job's per-take scoring against labelled spans
+ * is {@code io.spikestream.pipeline.job.Evaluation}.)
  */
-public record Evaluation(long[][] confusion, double meanLoss) {
+public record ConfusionMatrix(long[][] confusion, double meanLoss) {
     public int classes() {
         return confusion.length;
     }

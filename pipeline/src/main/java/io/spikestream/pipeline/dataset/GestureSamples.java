@@ -1,4 +1,4 @@
-package io.spikestream.cli;
+package io.spikestream.pipeline.dataset;
 
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.Recordings;
@@ -24,9 +24,9 @@ import java.util.function.Consumer;
  * {@code class,startTime_usec,endTime_usec}, classes 1..K): every recording is framed by the
  * streaming job's {@link Framer} and each window lying wholly inside one labelled take becomes
  * a sample of class {@code class - 1}. Frames are kept as event counts in bytes (saturating at
- * 255) to hold thousands of windows in memory.
+ * 255) to hold thousands of windows in memory. Used by {@code train} and {@code evaluate}.
  */
-final class GestureSamples implements TrainingData {
+public final class GestureSamples implements TrainingData {
     private final FramingSpec spec;
     private final List<byte[]> samples = new ArrayList<>();
     private final List<Integer> labels = new ArrayList<>();
@@ -36,7 +36,7 @@ final class GestureSamples implements TrainingData {
     }
 
     /** Recordings of {@code dir} whose user is in {@code users} (and lighting in {@code lightings}, if given). */
-    static List<GestureRecording> find(Path dir, Set<Integer> users, Set<String> lightings, Warnings warnings)
+    public static List<GestureRecording> find(Path dir, Set<Integer> users, Set<String> lightings, Warnings warnings)
             throws IOException {
         return new GestureDataset(dir, warnings).recordings().stream()
                 .filter(r -> users.contains(r.user()) && (lightings == null || lightings.contains(r.lighting())))
@@ -44,7 +44,7 @@ final class GestureSamples implements TrainingData {
     }
 
     /** Frames every recording with {@code spec} and keeps the windows inside a labelled take. */
-    static GestureSamples load(List<GestureRecording> recordings, FramingSpec spec, Warnings warnings,
+    public static GestureSamples load(List<GestureRecording> recordings, FramingSpec spec, Warnings warnings,
             Consumer<String> progress) throws IOException {
         GestureSamples out = new GestureSamples(spec);
         int done = 0;
@@ -76,12 +76,12 @@ final class GestureSamples implements TrainingData {
         }
     }
 
-    FramingSpec spec() {
+    public FramingSpec spec() {
         return spec;
     }
 
     /** Samples per class index. */
-    int[] classCounts(int classes) {
+    public int[] classCounts(int classes) {
         int[] n = new int[classes];
         for (int l : labels) {
             n[l]++;
