@@ -77,8 +77,11 @@ public final class RunCommand implements Callable<Integer> {
         KafkaClientSettings kafka = kafkaOptions.settings();
         String deadLetters = deadLetterTopic != null ? deadLetterTopic : inputTopic + ".dead-letters";
         // a refused login or a missing ACL fails here in one line, not as a job that restarts forever
-        KafkaPreflight.check(bootstrap, kafka, java.util.Map.of(inputTopic, KafkaPreflight.Access.READ,
-                outputTopic, KafkaPreflight.Access.WRITE, deadLetters, KafkaPreflight.Access.WRITE));
+        var topics = new java.util.LinkedHashMap<String, KafkaPreflight.Access>();
+        topics.put(inputTopic, KafkaPreflight.Access.READ);
+        topics.put(outputTopic, KafkaPreflight.Access.WRITE);
+        topics.put(deadLetters, KafkaPreflight.Access.WRITE);
+        KafkaPreflight.check(bootstrap, kafka, topics);
         JobConfig config = job.config(err);
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);

@@ -86,6 +86,9 @@ public final class KafkaPreflight {
                 TopicDescription d;
                 try {
                     d = await(described.get(e.getKey()), timeout, bootstrapServers, settings, "describing topic " + e.getKey());
+                } catch (TopicDenied t) {
+                    denied.add("DESCRIBE on topic '" + e.getKey() + "'");
+                    continue;
                 } catch (UnknownTopic u) {
                     continue; // may be created on first use
                 }
@@ -111,8 +114,13 @@ public final class KafkaPreflight {
         return settings.saslUser() != null ? "user '" + settings.saslUser() + "'" : "this client's principal";
     }
 
+    /** A topic this principal may not even describe. */
+    private static final class TopicDenied extends UnknownTopic {
+        private static final long serialVersionUID = 1L;
+    }
+
     /** A topic the broker does not know (yet). */
-    private static final class UnknownTopic extends Exception {
+    private static class UnknownTopic extends Exception {
         private static final long serialVersionUID = 1L;
     }
 
@@ -128,6 +136,9 @@ public final class KafkaPreflight {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof UnknownTopicOrPartitionException) {
                 throw new UnknownTopic();
+            }
+            if (cause instanceof org.apache.kafka.common.errors.TopicAuthorizationException) {
+                throw new TopicDenied();
             }
             String auth = settings.describeFailure(cause, bootstrap);
             if (auth != null) {
