@@ -267,6 +267,16 @@ class SecuredKafkaTest {
             assertTrue(r.out().contains("--kafka-config=FILE") && r.out().contains("--kafka-property=KEY=VALUE"),
                     String.join(" ", command) + ": " + r.out());
         }
+        Run bad = run("watch", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "sec-out", "--kafka-property", "client.id=w",
+                "--kafka-property", ALICE_PASSWORD);
+        assertEquals(Main.USAGE, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("--kafka-property wants KEY=VALUE; the 2nd one has no key before '='"), bad.err());
+        // a misspelt option echoes its argument: the secret in it is hidden
+        Run misspelt = run("watch", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "sec-out", "--kafka-propery",
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" password=\""
+                        + ALICE_PASSWORD + "\";");
+        assertEquals(Main.USAGE, misspelt.exit(), misspelt.err());
+        assertNoSecretIn(bad.out() + bad.err() + misspelt.out() + misspelt.err());
     }
 
     /** Checked last by each test, and for all log lines of the class at the end. */

@@ -153,6 +153,20 @@ public final class KafkaClientSettings {
         return "KafkaClientSettings{" + redacted() + "}";
     }
 
+    // KEY=VALUE or KEY="VALUE" pairs in free text whose key is a secret, and JAAS password="..." options
+    private static final Pattern SECRET_PAIR = Pattern.compile(
+            "([A-Za-z0-9_.\\-]*(?:password|secret|jaas|token|credential|user\\.info|keystore\\.key|private|apikey|api\\.key)"
+                    + "[A-Za-z0-9_.\\-]*)\\s*=\\s*(\"[^\"]*\"|[^\\s,']+(?:[^,']*;)?)", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * {@code text} with the values of secret-looking {@code key=value} pairs replaced by
+     * {@value #HIDDEN}: for messages that may quote a command line (a misspelt option echoes its
+     * argument).
+     */
+    public static String scrub(String text) {
+        return text == null ? null : SECRET_PAIR.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "=" + HIDDEN));
+    }
+
     /** The security protocol the clients use ({@code PLAINTEXT} unless set). */
     public String securityProtocol() {
         return properties.getOrDefault("security.protocol", "PLAINTEXT").toUpperCase(Locale.ROOT);

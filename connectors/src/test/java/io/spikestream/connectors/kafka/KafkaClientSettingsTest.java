@@ -53,6 +53,15 @@ class KafkaClientSettingsTest {
     }
 
     @Test
+    void scrubHidesSecretPairsInFreeText() {
+        String echoed = "Unmatched argument at index 3: 'sasl.jaas.config=" + JAAS + "'; ssl.key.password=k3y, client.id=x";
+        String scrubbed = KafkaClientSettings.scrub(echoed);
+        assertFalse(scrubbed.contains("s3cr3t") || scrubbed.contains("k3y"), scrubbed);
+        assertTrue(scrubbed.contains("sasl.jaas.config=[hidden]") && scrubbed.contains("client.id=x"), scrubbed);
+        assertEquals("nothing secret here", KafkaClientSettings.scrub("nothing secret here"));
+    }
+
+    @Test
     void badInputIsReportedWithoutItsValue() throws IOException {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> KafkaClientSettings.load(null, List.of("a=1", "password-without-key")));
