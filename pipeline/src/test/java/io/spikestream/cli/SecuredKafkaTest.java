@@ -246,6 +246,15 @@ class SecuredKafkaTest {
     }
 
     @Test
+    void thePreflightOfRunPassesWithTheRightCredentials() throws Exception {
+        Map<String, io.spikestream.connectors.kafka.KafkaPreflight.Access> topics = new java.util.LinkedHashMap<>();
+        topics.put("sec-events", io.spikestream.connectors.kafka.KafkaPreflight.Access.READ);
+        topics.put("sec-out", io.spikestream.connectors.kafka.KafkaPreflight.Access.WRITE);
+        topics.put("sec-events.dead-letters", io.spikestream.connectors.kafka.KafkaPreflight.Access.WRITE);
+        io.spikestream.connectors.kafka.KafkaPreflight.check(kafka.bootstrapServers(), KafkaClientSettings.load(aliceConfig, null), topics);
+    }
+
+    @Test
     void runWithoutWritePermissionOnTheOutputTopicFailsClearly() {
         Run r = run("run", "--bootstrap-servers", kafka.bootstrapServers(), "--input-topic", "sec-events", "--output-topic", "sec-out",
                 "--model", model.toString(), "--kafka-config", bobConfig.toString());
