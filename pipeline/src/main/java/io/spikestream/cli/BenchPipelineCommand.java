@@ -3,6 +3,7 @@ package io.spikestream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spikestream.connectors.event.SensorGeometry;
+import io.spikestream.connectors.kafka.KafkaClientSettings;
 import io.spikestream.connectors.kafka.LocalKafkaBroker;
 import io.spikestream.model.ModelCard;
 import io.spikestream.model.ModelFile;
@@ -35,6 +36,9 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "use this Kafka instead of an embedded broker")
     String bootstrap;
+
+    @CommandLine.Mixin
+    KafkaOptions kafkaOptions = new KafkaOptions();
 
     @Option(names = "--model", paramLabel = "FILE", description = "model file (framing from its metadata)")
     Path model;
@@ -116,6 +120,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         out.put("cores", Runtime.getRuntime().availableProcessors());
         out.put("framing", framing.toJson());
         out.put("weights", weights);
+        KafkaClientSettings kafka = kafkaOptions.settings();
         LocalKafkaBroker broker = null;
         try {
             if (bootstrap == null) {
@@ -123,9 +128,9 @@ public final class BenchPipelineCommand implements Callable<Integer> {
             }
             String servers = bootstrap != null ? bootstrap : broker.bootstrapServers();
             String topic = "bench-events-" + System.currentTimeMillis();
-            createTopic(broker, servers, topic, parallelism);
+            createTopic(broker, servers, kafka, topic, parallelism);
             long t0 = System.nanoTime();
-            long events = PipelineBench.fill(servers, topic, dvs128, sensors, rate, seconds, packetUs);
+            long events = PipelineBench.fill(servers, kafka, topic, dvs128, sensors, rate, seconds, packetUs);
             double fillSeconds = (System.nanoTime() - t0) / 1e9;
             out.put("events", events);
             out.put("fill_events_per_second", events / fillSeconds);
@@ -133,7 +138,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
             err.flush();
 
             JobConfig off = JobConfig.defaults(framing, null);
-            PipelineBench.Drain a = PipelineBench.drain(servers, topic, off, parallelism, events);
+            PipelineBench.Drain a = PipelineBench.drain(servers, kafka, topic, off, parallelism, events);
             ObjectNode n = out.putObject("model_off");
             n.put("seconds", a.seconds());
             n.put("events_per_second", a.eventsPerSecond());
@@ -145,7 +150,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                 err.println("bench pipeline: model on ...");
                 err.flush();
                 JobConfig on = JobConfig.defaults(framing, modelFile.toAbsolutePath().toString()).withBatching(batchSize, maxWaitMs);
-                PipelineBench.Drain b = PipelineBench.drain(servers, topic, on, parallelism, events);
+                PipelineBench.Drain b = PipelineBench.drain(servers, kafka, topic, on, parallelism, events);
                 ObjectNode m = out.putObject("model_on");
                 m.put("seconds", b.seconds());
                 m.put("events_per_second", b.eventsPerSecond());
@@ -161,8 +166,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     err.println("bench pipeline: " + n2 + " sensor(s) at real-time pace for " + latencySeconds + " s ...");
                     err.flush();
                     String paced = topic + "-paced";
-                    createTopic(broker, servers, paced, parallelism);
-                    PipelineBench.Paced p = PipelineBench.paced(servers, paced, on, parallelism, dvs128, n2, rate,
+                    createTopic(broker, servers, kafka, paced, parallelism);
+                    PipelineBench.Paced p = PipelineBench.paced(servers, kafka, paced, on, parallelism, dvs128, n2, rate,
                             latencySeconds, packetUs);
                     ObjectNode l = out.putObject("real_time");
                     l.put("sensors", p.sensors());
@@ -186,7 +191,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private static void createTopic(LocalKafkaBroker broker, String servers, String topic, int partitions) throws Exception {
+    private static void createTopic(LocalKafkaBroker broker, String servers, KafkaClientSettings kafka, String topic,
+                                    int partitions) throws Exception {
         if (broker != null) {
             for (int attempt = 0; ; attempt++) {
                 try {
@@ -200,9 +206,14 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                 }
             }
         }
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", servers))) {
-            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
-                    .all().get();
+        // the cluster's default replication factor: a managed cluster refuses 1
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(kafka.forClient(servers))) {
+            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic,
+                    java.util.Optional.of(partitions), java.util.Optional.empty()))).all().get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            String auth = kafka.describeFailure(e, servers);
+            throw new java.io.IOException(auth != null ? auth : "cannot create topic " + topic + " at " + servers + ": "
+                    + e.getCause().getMessage(), e.getCause());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.spikestream.cli;
 
+import io.spikestream.connectors.kafka.KafkaClientSettings;
 import io.spikestream.connectors.kafka.LocalKafkaBroker;
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.Recordings;
@@ -7,6 +8,7 @@ import io.spikestream.connectors.recording.gesture.GestureLabel;
 import io.spikestream.connectors.recording.gesture.GestureLabels;
 import io.spikestream.connectors.replay.ReplayOptions;
 import io.spikestream.connectors.replay.ReplayProgress;
+import io.spikestream.connectors.replay.ReplaySource;
 import io.spikestream.connectors.replay.ReplaySummary;
 import io.spikestream.connectors.replay.Replayer;
 import io.spikestream.model.ModelFile;
@@ -72,6 +74,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no per-window lines, only the status line and the summary")
     boolean quiet;
 
+    // settings for the demo's own clients of its embedded (plaintext) broker: tuning such as client ids or fetch sizes
+    @CommandLine.Mixin
+    KafkaOptions kafkaOptions = new KafkaOptions();
+
     @Override
     public Integer call() throws Exception {
         if (!(speed > 0)) {
@@ -105,12 +111,14 @@ public final class DemoCommand implements Callable<Integer> {
                     List<Evaluation.Sample> samples) throws Exception {
         err.println("spikestream demo: starting an embedded Kafka broker and a local Flink (model " + setup.modelId() + ") ...");
         err.flush();
+        KafkaClientSettings clientSettings = kafkaOptions.settings();
         try (LocalKafkaBroker kafka = LocalKafkaBroker.start()) {
             String topic = "events";
             createTopic(kafka, topic);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(1);
-            var input = SpikestreamJob.kafkaInput(env, kafka.bootstrapServers(), topic, "demo", OffsetsInitializer.earliest(), config);
+            var input = SpikestreamJob.kafkaInput(env, kafka.bootstrapServers(), topic, "demo", OffsetsInitializer.earliest(), null,
+                    config, clientSettings);
             SpikestreamJob.Streams job = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
             List<ClassificationResult> results = new ArrayList<>();
             AtomicReference<ReplayProgress> progress = new AtomicReference<>();
@@ -119,8 +127,8 @@ public final class DemoCommand implements Callable<Integer> {
                 JobClient client = env.executeAsync("spikestream demo");
                 Thread replay = new Thread(() -> {
                     try (EventReader reader = Recordings.open(rec)) {
-                        ReplaySummary s = Replayer.replay(reader, sensor, ReplayOptions.realTime(topic).withSpeed(speed),
-                                kafka.bootstrapServers(), progress::set);
+                        ReplaySummary s = Replayer.replay(List.of(new ReplaySource(sensor, reader)),
+                                ReplayOptions.realTime(topic).withSpeed(speed), kafka.bootstrapServers(), clientSettings, progress::set);
                         replayOutcome.set(s);
                     } catch (IOException | RuntimeException e) {
                         replayOutcome.set(e);

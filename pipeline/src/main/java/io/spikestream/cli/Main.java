@@ -67,7 +67,9 @@ public final class Main implements Runnable {
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        String message = e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');
+        // a misspelt option echoes its argument, which may be a Kafka secret (--kafka-property sasl.jaas.config=...)
+        String message = io.spikestream.connectors.kafka.KafkaClientSettings.scrub(
+                e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' '));
         err.println(cl.getCommandSpec().qualifiedName() + ": " + message
                 + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
         err.flush();

@@ -1,5 +1,6 @@
 package io.spikestream.cli;
 
+import io.spikestream.connectors.kafka.KafkaClientSettings;
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.RecordingSummary;
 import io.spikestream.connectors.recording.Recordings;
@@ -81,6 +82,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
+    @CommandLine.Mixin
+    KafkaOptions kafkaOptions = new KafkaOptions();
+
     @Override
     public Integer call() throws IOException {
         for (Path file : files) {
@@ -90,6 +94,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         ReplayOptions options = options();
         List<String> sensors = sensorIds();
+        KafkaClientSettings kafka = kafkaOptions.settings();
 
         // a first streaming pass gives the totals the progress bar needs ("% of recording")
         long total = 0;
@@ -109,7 +114,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 readers.add(r);
                 sources.add(new ReplaySource(sensors.get(i), r));
             }
-            summary = Replayer.replay(sources, options, bootstrapServers, noProgress ? ProgressListener.NONE : bar);
+            summary = Replayer.replay(sources, options, bootstrapServers, kafka, noProgress ? ProgressListener.NONE : bar);
         } finally {
             bar.finish();
             for (EventReader r : readers) {

@@ -1,5 +1,7 @@
 package io.spikestream.cli;
 
+import io.spikestream.connectors.kafka.KafkaClientSettings;
+import io.spikestream.connectors.kafka.KafkaPreflight;
 import io.spikestream.pipeline.job.JobConfig;
 import io.spikestream.pipeline.job.ModelSetup;
 import io.spikestream.pipeline.job.MsResNetWindowModel;
@@ -60,6 +62,9 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Mixin
     JobOptions job = new JobOptions();
 
+    @CommandLine.Mixin
+    KafkaOptions kafkaOptions = new KafkaOptions();
+
     @Override
     public Integer call() throws Exception {
         if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
@@ -69,6 +74,14 @@ public final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be >= 1");
         }
         PrintWriter err = spec.commandLine().getErr();
+        KafkaClientSettings kafka = kafkaOptions.settings();
+        String deadLetters = deadLetterTopic != null ? deadLetterTopic : inputTopic + ".dead-letters";
+        // a refused login or a missing ACL fails here in one line, not as a job that restarts forever
+        var topics = new java.util.LinkedHashMap<String, KafkaPreflight.Access>();
+        topics.put(inputTopic, KafkaPreflight.Access.READ);
+        topics.put(outputTopic, KafkaPreflight.Access.WRITE);
+        topics.put(deadLetters, KafkaPreflight.Access.WRITE);
+        KafkaPreflight.check(bootstrap, kafka, topics);
         JobConfig config = job.config(err);
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
@@ -83,16 +96,16 @@ public final class RunCommand implements Callable<Integer> {
         env.enableCheckpointing(checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
 
         var input = SpikestreamJob.kafkaInput(env, bootstrap, inputTopic, groupId,
-                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST), config);
+                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST), null, config, kafka);
         SpikestreamJob.Streams streams = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
         String prefix = "spikestream-" + outputTopic;
         streams.classifications().sinkTo(SpikestreamJob.classificationSink(bootstrap, outputTopic,
-                DeliveryGuarantee.EXACTLY_ONCE, prefix)).name("classifications").uid("classifications-sink");
-        streams.deadLetters().sinkTo(SpikestreamJob.deadLetterSink(bootstrap,
-                deadLetterTopic != null ? deadLetterTopic : inputTopic + ".dead-letters",
-                DeliveryGuarantee.EXACTLY_ONCE, prefix + "-dead")).name("dead-letters").uid("dead-letter-sink");
+                DeliveryGuarantee.EXACTLY_ONCE, prefix, kafka)).name("classifications").uid("classifications-sink");
+        streams.deadLetters().sinkTo(SpikestreamJob.deadLetterSink(bootstrap, deadLetters,
+                DeliveryGuarantee.EXACTLY_ONCE, prefix + "-dead", kafka)).name("dead-letters").uid("dead-letter-sink");
         err.println("spikestream run: " + inputTopic + " -> " + outputTopic + " with " + config.modelPath()
-                + " (" + config.framing().toJson() + "), parallelism " + env.getParallelism() + ", " + stateBackend + " state");
+                + " (" + config.framing().toJson() + "), parallelism " + env.getParallelism() + ", " + stateBackend + " state"
+                + (kafka.isEmpty() ? "" : ", Kafka client settings: " + kafka.redacted()));
         err.flush();
         env.execute("spikestream " + inputTopic + " -> " + outputTopic);
         return Main.OK;

@@ -1,6 +1,8 @@
 package io.spikestream.cli;
 
 import io.spikestream.connectors.kafka.ClassificationDeserializer;
+import io.spikestream.connectors.kafka.KafkaClientSettings;
+import io.spikestream.connectors.kafka.KafkaPreflight;
 import io.spikestream.schemas.Classification;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -10,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine;
@@ -41,15 +44,22 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout-ms", paramLabel = "MS", description = "stop after this long without a classification (default: never)")
     Long idleTimeoutMs;
 
+    @CommandLine.Mixin
+    KafkaOptions kafkaOptions = new KafkaOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (max != null && max < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max must be >= 1");
         }
         if (idleTimeoutMs != null && idleTimeoutMs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--idle-timeout-ms must be >= 1");
         }
-        Properties p = new Properties();
+        KafkaClientSettings kafka = kafkaOptions.settings();
+        // a consumer retries an unreachable broker (or one that drops a client without credentials) in
+        // silence for ever: check first, so that a wrong setting is one line and exit 1
+        KafkaPreflight.check(bootstrap, kafka, java.util.Map.of(topic, KafkaPreflight.Access.READ));
+        Properties p = kafka.applyTo(new Properties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         // a group of its own: watching never takes partitions away from another consumer
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "spikestream-watch-" + UUID.randomUUID());
@@ -63,7 +73,17 @@ public final class WatchCommand implements Callable<Integer> {
                      new KafkaConsumer<>(p, new StringDeserializer(), new ClassificationDeserializer())) {
             consumer.subscribe(List.of(topic));
             while (max == null || seen < max) {
-                for (ConsumerRecord<String, Classification> r : consumer.poll(Duration.ofMillis(200))) {
+                ConsumerRecords<String, Classification> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(200));
+                } catch (org.apache.kafka.common.KafkaException e) {
+                    String auth = kafka.describeFailure(e, bootstrap);
+                    if (auth != null) {
+                        throw new java.io.IOException(auth, e);
+                    }
+                    throw e;
+                }
+                for (ConsumerRecord<String, Classification> r : records) {
                     out.println(line(r.value()));
                     lastArrival = System.nanoTime();
                     if (max != null && ++seen >= max) {

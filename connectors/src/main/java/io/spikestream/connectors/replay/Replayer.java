@@ -3,6 +3,7 @@ package io.spikestream.connectors.replay;
 import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.connectors.kafka.EventPacketWire;
+import io.spikestream.connectors.kafka.KafkaClientSettings;
 import io.spikestream.connectors.recording.EventReader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -48,13 +49,27 @@ public final class Replayer {
     /** Replays recordings as sensors through a producer of its own (created and closed here). */
     public static ReplaySummary replay(List<ReplaySource> sources, ReplayOptions options, String bootstrapServers,
                                        ProgressListener listener) throws IOException {
+        return replay(sources, options, bootstrapServers, KafkaClientSettings.NONE, listener);
+    }
+
+    /**
+     * As above with the user's Kafka client settings (security, tuning) applied over the replay's
+     * own producer settings; {@code bootstrapServers} wins over a {@code bootstrap.servers} among them.
+     * A refused login or a denied write fails with one line naming the broker and the mechanism.
+     */
+    public static ReplaySummary replay(List<ReplaySource> sources, ReplayOptions options, String bootstrapServers,
+                                       KafkaClientSettings settings, ProgressListener listener) throws IOException {
         Producer<String, byte[]> producer;
         try {
             Properties props = producerProperties(bootstrapServers, options.deliveryTimeout());
             props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, options.compression());
+            settings.applyTo(props);
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
-            throw new ReplayException("cannot create a Kafka producer for " + bootstrapServers + ": " + e.getMessage(), e);
+            String auth = settings.describeFailure(e, bootstrapServers);
+            throw new ReplayException(auth != null ? auth : "cannot create a Kafka producer for " + bootstrapServers
+                    + " (" + settings.describeSecurity() + "): " + e.getMessage(), e);
         }
         boolean ok = false;
         try {
@@ -62,7 +77,8 @@ public final class Replayer {
             ok = true;
             return s;
         } catch (ReplayException e) {
-            throw new ReplayException(e.getMessage() + " [bootstrap servers " + bootstrapServers + "]", e.getCause());
+            String auth = e.getCause() == null ? null : settings.describeFailure(e.getCause(), bootstrapServers);
+            throw new ReplayException(auth != null ? auth : e.getMessage() + " [bootstrap servers " + bootstrapServers + "]", e.getCause());
         } finally {
             // after a failure nothing pending can be trusted to arrive; do not wait for it again
             producer.close(ok ? options.deliveryTimeout() : Duration.ZERO);

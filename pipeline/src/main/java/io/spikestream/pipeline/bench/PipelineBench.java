@@ -3,6 +3,7 @@ package io.spikestream.pipeline.bench;
 import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.connectors.kafka.EventPacketWire;
+import io.spikestream.connectors.kafka.KafkaClientSettings;
 import io.spikestream.pipeline.job.ClassificationResult;
 import io.spikestream.pipeline.job.FramedWindow;
 import io.spikestream.pipeline.job.JobConfig;
@@ -54,11 +55,11 @@ public final class PipelineBench {
      *
      * @return the number of events published
      */
-    public static long fill(String bootstrap, String topic, SensorGeometry g, int sensors, double rate, double seconds,
+    public static long fill(String bootstrap, KafkaClientSettings kafka, String topic, SensorGeometry g, int sensors, double rate, double seconds,
                             long packetUs) {
         long perSensor = (long) (rate * seconds);
         int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
-        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap, kafka)) {
             List<SyntheticEvents> gens = new ArrayList<>();
             for (int s = 0; s < sensors; s++) {
                 gens.add(new SyntheticEvents(g, rate, 1000 + s, 1_000_000));
@@ -79,11 +80,11 @@ public final class PipelineBench {
     }
 
     /** Reads the whole topic with the job and measures from the first to the last output. */
-    public static Drain drain(String bootstrap, String topic, JobConfig config, int parallelism, long events) throws Exception {
+    public static Drain drain(String bootstrap, KafkaClientSettings kafka, String topic, JobConfig config, int parallelism, long events) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         var input = SpikestreamJob.kafkaInput(env, bootstrap, topic, "bench-" + System.nanoTime(),
-                OffsetsInitializer.earliest(), OffsetsInitializer.latest(), config);
+                OffsetsInitializer.earliest(), OffsetsInitializer.latest(), config, kafka);
         SpikestreamJob.Streams job = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
         DataStream<long[]> ticks = config.modelPath() == null
                 ? job.windows().map(PipelineBench::tick).returns(PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)
@@ -122,19 +123,19 @@ public final class PipelineBench {
      * Runs the job on an unbounded topic while {@code sensors} sensors publish at real-time pace
      * for {@code seconds}, and reports window-close-to-classification latency.
      */
-    public static Paced paced(String bootstrap, String topic, JobConfig config, int parallelism, SensorGeometry g,
+    public static Paced paced(String bootstrap, KafkaClientSettings kafka, String topic, JobConfig config, int parallelism, SensorGeometry g,
                               int sensors, double rate, double seconds, long packetUs) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         var input = SpikestreamJob.kafkaInput(env, bootstrap, topic, "bench-paced-" + System.nanoTime(),
-                OffsetsInitializer.latest(), config);
+                OffsetsInitializer.latest(), null, config, kafka);
         SpikestreamJob.Streams job = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
         List<Double> latencies = new ArrayList<>();
         long expected = (long) Math.floor(seconds * 1e6 / config.framing().hopUs()) * sensors;
         try (CloseableIterator<ClassificationResult> it = job.classifications().collectAsync()) {
             var client = env.executeAsync("bench pipeline paced");
             Thread.sleep(8_000); // let the job start and the source reach the end of the topic
-            Thread publisher = new Thread(() -> publishPaced(bootstrap, topic, g, sensors, rate, seconds, packetUs), "paced-publisher");
+            Thread publisher = new Thread(() -> publishPaced(bootstrap, kafka, topic, g, sensors, rate, seconds, packetUs), "paced-publisher");
             publisher.setDaemon(true);
             publisher.start();
             long deadline = System.currentTimeMillis() + (long) (seconds * 1000) + 30_000;
@@ -149,11 +150,11 @@ public final class PipelineBench {
         return new Paced(sensors, expected, l.length, percentile(l, 0.5), percentile(l, 0.99), l.length == 0 ? Double.NaN : l[l.length - 1]);
     }
 
-    private static void publishPaced(String bootstrap, String topic, SensorGeometry g, int sensors, double rate, double seconds,
+    private static void publishPaced(String bootstrap, KafkaClientSettings kafka, String topic, SensorGeometry g, int sensors, double rate, double seconds,
                                      long packetUs) {
         int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
         long packets = (long) (seconds * 1e6 / packetUs);
-        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap, kafka)) {
             List<SyntheticEvents> gens = new ArrayList<>();
             for (int s = 0; s < sensors; s++) {
                 gens.add(new SyntheticEvents(g, rate, 2000 + s, 1_000_000));
@@ -191,14 +192,15 @@ public final class PipelineBench {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    private static KafkaProducer<String, byte[]> producer(String bootstrap, KafkaClientSettings kafka) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
         p.put("acks", "1");
         p.put("linger.ms", "2");
         p.put("batch.size", String.valueOf(1 << 20));
         p.put("max.request.size", String.valueOf(16 << 20));
         p.put("compression.type", "lz4");
+        kafka.applyTo(p);
+        p.put("bootstrap.servers", bootstrap);
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 

@@ -1,10 +1,12 @@
 package io.spikestream.pipeline.job;
 
 import io.spikestream.connectors.kafka.AvroBinary;
+import io.spikestream.connectors.kafka.KafkaClientSettings;
 import io.spikestream.schemas.Classification;
 import io.spikestream.schemas.DeadLetter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Properties;
 import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -50,14 +52,26 @@ public final class SpikestreamJob {
     public static DataStream<SensorEvents> kafkaInput(StreamExecutionEnvironment env, String bootstrapServers, String topic,
                                                       String groupId, OffsetsInitializer start, OffsetsInitializer stopAt,
                                                       JobConfig config) {
+        return kafkaInput(env, bootstrapServers, topic, groupId, start, stopAt, config, KafkaClientSettings.NONE);
+    }
+
+    /**
+     * As above with the user's Kafka client settings (security, tuning) for the source's consumers
+     * and admin client. They replace the source's defaults, except what the job relies on:
+     * {@code bootstrapServers}, the group, the deserializers and {@code read_committed}.
+     */
+    public static DataStream<SensorEvents> kafkaInput(StreamExecutionEnvironment env, String bootstrapServers, String topic,
+                                                      String groupId, OffsetsInitializer start, OffsetsInitializer stopAt,
+                                                      JobConfig config, KafkaClientSettings kafka) {
         var builder = KafkaSource.<SensorEvents>builder()
+                .setProperty("partition.discovery.interval.ms", stopAt == null ? "10000" : "-1")
+                .setProperties(kafka.applyTo(new Properties()))
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(start)
                 .setDeserializer(new PacketDeserializer())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("partition.discovery.interval.ms", stopAt == null ? "10000" : "-1");
+                .setProperty("isolation.level", "read_committed");
         if (stopAt != null) {
             builder.setBounded(stopAt);
         }
@@ -125,23 +139,42 @@ public final class SpikestreamJob {
      */
     public static KafkaSink<ClassificationResult> classificationSink(String bootstrapServers, String topic,
                                                                      DeliveryGuarantee guarantee, String transactionalIdPrefix) {
+        return classificationSink(bootstrapServers, topic, guarantee, transactionalIdPrefix, KafkaClientSettings.NONE);
+    }
+
+    /** As above with the user's Kafka client settings (security, tuning) for the sink's producers. */
+    public static KafkaSink<ClassificationResult> classificationSink(String bootstrapServers, String topic, DeliveryGuarantee guarantee,
+                                                                     String transactionalIdPrefix, KafkaClientSettings kafka) {
         return KafkaSink.<ClassificationResult>builder()
+                .setKafkaProducerConfig(producerConfig(kafka))
                 .setBootstrapServers(bootstrapServers)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setProperty("transaction.timeout.ms", "900000")
                 .setRecordSerializer(new ClassificationRecords(topic))
                 .build();
+    }
+
+    /** The sinks' producer settings: a 15-minute transaction timeout (a managed cluster's usual maximum) unless the user sets one. */
+    private static Properties producerConfig(KafkaClientSettings kafka) {
+        Properties p = new Properties();
+        p.setProperty("transaction.timeout.ms", "900000");
+        return kafka.applyTo(p);
     }
 
     /** Avro {@code DeadLetter}s to Kafka, keyed by source. */
     public static KafkaSink<DeadLetterRecord> deadLetterSink(String bootstrapServers, String topic,
                                                              DeliveryGuarantee guarantee, String transactionalIdPrefix) {
+        return deadLetterSink(bootstrapServers, topic, guarantee, transactionalIdPrefix, KafkaClientSettings.NONE);
+    }
+
+    /** As above with the user's Kafka client settings (security, tuning) for the sink's producers. */
+    public static KafkaSink<DeadLetterRecord> deadLetterSink(String bootstrapServers, String topic, DeliveryGuarantee guarantee,
+                                                             String transactionalIdPrefix, KafkaClientSettings kafka) {
         return KafkaSink.<DeadLetterRecord>builder()
+                .setKafkaProducerConfig(producerConfig(kafka))
                 .setBootstrapServers(bootstrapServers)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setProperty("transaction.timeout.ms", "900000")
                 .setRecordSerializer(new DeadLetterRecords(topic))
                 .build();
     }

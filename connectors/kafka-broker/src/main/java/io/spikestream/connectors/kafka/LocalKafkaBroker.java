@@ -51,17 +51,64 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private final Path logDir;
     private final boolean deleteLogDir;
     private final int port;
+    private final Scram scram;
     private Admin admin;
     private boolean closed;
     private boolean jvmShared;
 
     private static LocalKafkaBroker shared;
 
-    private LocalKafkaBroker(KafkaRaftServer server, Path logDir, boolean deleteLogDir, int port) {
+    private LocalKafkaBroker(KafkaRaftServer server, Path logDir, boolean deleteLogDir, int port, Scram scram) {
         this.server = server;
         this.logDir = logDir;
         this.deleteLogDir = deleteLogDir;
         this.port = port;
+        this.scram = scram;
+    }
+
+    /** The SASL mechanism of a {@link #startScram secured} broker. */
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+    /**
+     * SCRAM users of a secured broker.
+     *
+     * @param superUser the user the broker itself and {@link #admin()} authenticate as; no ACL applies to it
+     * @param users user name → password, the super user's included
+     */
+    public record Scram(String superUser, Map<String, String> users) {
+        public Scram {
+            users = Map.copyOf(users);
+            if (!users.containsKey(superUser)) {
+                throw new IllegalArgumentException("the super user " + superUser + " needs a password in users");
+            }
+        }
+    }
+
+    /**
+     * Starts a secured broker on free ports: its client port speaks SASL_PLAINTEXT with
+     * {@value #SCRAM_MECHANISM} only (a client without credentials is refused), and ACLs are
+     * enforced by the KRaft {@code StandardAuthorizer} with nothing allowed where no ACL says so.
+     * The users exist from the start (written into the metadata when the log directory is
+     * formatted); grant the others what they need through {@link #admin()}. For tests of
+     * secured-cluster behaviour: TLS is left out because SCRAM and ACLs are what clients must get right.
+     */
+    public static LocalKafkaBroker startScram(Scram users) throws IOException {
+        return start(0, null, Map.of(), users);
+    }
+
+    /**
+     * Client settings for a user of a {@link #startScram secured} broker: security protocol,
+     * mechanism and JAAS line, to merge into a client's properties.
+     */
+    public static Map<String, String> scramClientSettings(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", SCRAM_MECHANISM,
+                "sasl.jaas.config", jaas(user, password));
+    }
+
+    private static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
     }
 
     /** Starts a broker on free ports with a temporary log directory that {@link #close()} deletes. */
@@ -92,6 +139,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @param overrides broker properties that replace the defaults described above
      */
     public static LocalKafkaBroker start(int brokerPort, Path logDir, Map<String, String> overrides) throws IOException {
+        return start(brokerPort, logDir, overrides, null);
+    }
+
+    private static LocalKafkaBroker start(int brokerPort, Path logDir, Map<String, String> overrides, Scram scram)
+            throws IOException {
         IOException last = null;
         // a free port found by probing can be taken by someone else before the broker binds it: retry
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -100,7 +152,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             int port = brokerPort != 0 ? brokerPort : freePort();
             int controllerPort = freePort();
             try {
-                return startOnce(dir, temporary, port, controllerPort, overrides);
+                return startOnce(dir, temporary, port, controllerPort, overrides, scram);
             } catch (IOException e) {
                 last = e;
                 if (temporary) {
@@ -115,7 +167,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private static LocalKafkaBroker startOnce(Path dir, boolean temporary, int port, int controllerPort,
-                                              Map<String, String> overrides) throws IOException {
+                                              Map<String, String> overrides, Scram scram) throws IOException {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
@@ -142,14 +194,17 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
+        if (scram != null) {
+            secure(p, port, controllerPort, scram);
+        }
         p.putAll(overrides);
 
         KafkaConfig config = KafkaConfig.fromProps(p);
         if (!Files.exists(dir.resolve("meta.properties"))) {
-            format(dir);
+            format(dir, scram);
         }
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        LocalKafkaBroker broker = new LocalKafkaBroker(server, dir, temporary, port);
+        LocalKafkaBroker broker = new LocalKafkaBroker(server, dir, temporary, port, scram);
         try {
             server.startup();
             broker.awaitReady();
@@ -161,9 +216,36 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void format(Path dir) throws IOException {
+    /**
+     * The client listener becomes SASL_PLAINTEXT/SCRAM, used by the broker for its own requests too
+     * (transaction markers go through it) as the super user. The controller listener stays
+     * plaintext on loopback: its principal (ANONYMOUS, which no SASL listener can produce) is a super
+     * user so that the broker half may talk to the controller half.
+     */
+    private static void secure(Properties p, int port, int controllerPort, Scram scram) {
+        String listener = "SASL_PLAINTEXT";
+        p.put("listeners", listener + "://127.0.0.1:" + port + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", listener + "://127.0.0.1:" + port);
+        p.put("inter.broker.listener.name", listener);
+        p.put("listener.security.protocol.map", listener + ":SASL_PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        p.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+        p.put("listener.name.sasl_plaintext." + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                jaas(scram.superUser(), scram.users().get(scram.superUser())));
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:" + scram.superUser() + ";User:ANONYMOUS");
+        p.put("allow.everyone.if.no.acl.found", "false");
+    }
+
+    private static void format(Path dir, Scram scram) throws IOException {
+        List<String> users = new java.util.ArrayList<>();
+        if (scram != null) {
+            scram.users().forEach((user, password) ->
+                    users.add(SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]"));
+        }
         try {
             new Formatter()
+                    .setScramArguments(users)
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                     .setNodeId(NODE_ID)
                     .setClusterId(Uuid.randomUuid().toString())
@@ -254,6 +336,38 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * On a {@link #startScram secured} broker: allows {@code user} the operations on a resource
+     * (a literal name, or every name starting with it when {@code prefixed}), and returns once the
+     * broker's authorizer applies the new ACLs.
+     */
+    public void allow(String user, org.apache.kafka.common.resource.ResourceType type, String name, boolean prefixed,
+                      org.apache.kafka.common.acl.AclOperation... operations) {
+        var pattern = new org.apache.kafka.common.resource.ResourcePattern(type, name,
+                prefixed ? org.apache.kafka.common.resource.PatternType.PREFIXED : org.apache.kafka.common.resource.PatternType.LITERAL);
+        List<org.apache.kafka.common.acl.AclBinding> bindings = new java.util.ArrayList<>();
+        for (var op : operations) {
+            bindings.add(new org.apache.kafka.common.acl.AclBinding(pattern, new org.apache.kafka.common.acl.AccessControlEntry(
+                    "User:" + user, "*", op, org.apache.kafka.common.acl.AclPermissionType.ALLOW)));
+        }
+        try {
+            admin().createAcls(bindings).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // the controller has committed them; the broker applies metadata a moment later
+            while (!admin().describeAcls(new org.apache.kafka.common.acl.AclBindingFilter(pattern.toFilter(), org.apache.kafka.common.acl.AccessControlEntryFilter.ANY)).values().get(10, TimeUnit.SECONDS).containsAll(bindings)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("ACLs for " + user + " on " + name + " not applied after 30 s");
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating ACLs", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create ACLs for " + user + " on " + name + ": " + rootCause(e).getMessage(), e);
+        }
+    }
+
     /** An admin client for this broker, kept open until {@link #close()}. */
     public synchronized Admin admin() {
         if (admin == null) {
@@ -261,6 +375,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
             p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
             p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+            if (scram != null) {
+                p.putAll(scramClientSettings(scram.superUser(), scram.users().get(scram.superUser())));
+            }
             admin = Admin.create(p);
         }
         return admin;
