@@ -24,6 +24,11 @@ import java.util.Arrays;
  * The sensor size is the EVTS stream's {@code sizeX}/{@code sizeY}. Events outside it are skipped
  * and counted. Packet sizes above {@link #MAX_PACKET_BYTES} (compressed or not) are rejected
  * rather than allocated.
+ *
+ * <p>A file cut short ends the stream with a {@link Truncation}. From a cut event packet the
+ * reader keeps the complete events of what decompresses cleanly (complete LZ4 sequences, complete
+ * ZSTD blocks, the raw bytes) and the report says how many of the packet's events that was; a cut
+ * between packets shows only when the header names a data table further on.
  */
 public final class Aedat4Reader extends AbstractEventReader {
     static final String VERSION_LINE = "#!AER-DAT4.0\r\n";
