@@ -131,8 +131,10 @@ class TruncationTest {
             }
         }
         Random r = new Random(seed);
+        // in big files, random cuts stay in the first fifth: every kind of unit is there, and cheap to read
+        int span = length > 500_000 ? length / 5 : length;
         for (int i = 0; i < random; i++) {
-            s.add(from + r.nextInt(length - from));
+            s.add(from + r.nextInt(span - from));
         }
         s.add(length);
         s.add(length - 1);
@@ -152,7 +154,7 @@ class TruncationTest {
 
     /** Unit indexes to cut at in a stream of {@code n} fixed-size units: first ones, middle, last. */
     private static List<Integer> spread(int n) {
-        return List.of(0, 1, 2, n / 3, n / 2, n - 2, n - 1);
+        return n > 100_000 ? List.of(0, 1, 2, n / 50, n - 1) : List.of(0, 1, 2, n / 3, n / 2, n - 2, n - 1);
     }
 
     private static int indexOf(byte[] all, String s) {
@@ -356,17 +358,16 @@ class TruncationTest {
         List<Integer> starts = new ArrayList<>();
         packets.forEach(p -> starts.add(p[0]));
         List<Integer> bounds = new ArrayList<>(List.of(Aedat4Reader.VERSION_LINE.length(), header));
-        for (int s : ends(starts, 4, 2)) {
+        for (int s : ends(starts, 3, 1)) {
             int size = i32(all, s + 4);
             bounds.addAll(s < all.length / 2 ? List.of(s, s + 4, s + 8, s + 8 + 7, s + 8 + 40, s + 8 + size / 2, s + 8 + size - 12)
                     : List.of(s, s + 4, s + 8 + size / 2));
         }
         if (dataTable > 0) {
             bounds.add(dataTable);
-            bounds.add(dataTable + 100);
         }
         int total = counts.stream().mapToInt(c -> Math.max(c, 0)).sum();
-        checkCuts(name, all, offsets(all.length, bounds, 12, all.length > 500_000 ? 6 : 30, 4), cut -> {
+        checkCuts(name, all, offsets(all.length, bounds, 12, all.length > 500_000 ? 6 : 15, 4), cut -> {
             if (cut < header) {
                 return Expect.exact(0, true, null);
             }
