@@ -1,6 +1,7 @@
 package io.spikestream.cli;
 
 import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.connectors.recording.Truncation;
 import io.spikestream.connectors.recording.gesture.GestureDataset;
 import io.spikestream.connectors.recording.gesture.GestureLabel;
 import io.spikestream.connectors.recording.gesture.GestureLabels;
@@ -56,6 +57,9 @@ public final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "1", description = "operator parallelism (default: ${DEFAULT-VALUE})")
     int parallelism;
 
+    @Option(names = "--strict", description = Truncation.STRICT_HELP)
+    boolean strict;
+
     @CommandLine.Mixin
     RunCommand.JobOptions job = new RunCommand.JobOptions();
 
@@ -74,6 +78,9 @@ public final class ClassifyCommand implements Callable<Integer> {
         collect(recordings, samples, err);
         if (recordings.isEmpty()) {
             throw new IOException(input + ": no recordings found");
+        }
+        for (Path recording : recordings.values()) {
+            Recordings.check(recording, strict, err); // the job reads them leniently
         }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

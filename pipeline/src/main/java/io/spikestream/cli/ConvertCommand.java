@@ -5,14 +5,17 @@ import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.EventWriter;
 import io.spikestream.connectors.recording.RecordingFormat;
 import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.connectors.recording.Truncation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -36,6 +39,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT", description = "output file (.aedat, .aedat4, .raw, .bin, .csv)")
     Path out;
 
+    @Option(names = "--strict", description = Truncation.STRICT_HELP)
+    boolean strict;
+
     @Override
     public Integer call() throws IOException {
         InfoCommand.requireFile(spec, in);
@@ -50,6 +56,7 @@ public final class ConvertCommand implements Callable<Integer> {
         RecordingFormat source;
         String geometry;
         long skipped;
+        Optional<Truncation> truncation;
         boolean ok = false;
         try (EventReader r = Recordings.open(in)) {
             source = r.format();
@@ -69,6 +76,10 @@ public final class ConvertCommand implements Callable<Integer> {
                 }
             }
             skipped = r.skipped();
+            truncation = r.truncation();
+            if (strict) {
+                Truncation.report(truncation, true, err); // fails, and the partial output goes
+            }
             ok = true;
         } finally {
             if (!ok) {
@@ -78,6 +89,7 @@ public final class ConvertCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         err.println(String.format(Locale.ROOT, "\rconverted %d events (%s, %s) to %s %s in %.2f s (%.1f M events/s), %d skipped",
                 events, source.id(), geometry, target.id(), out, seconds, events / seconds / 1e6, skipped));
+        Truncation.report(truncation, false, err);
         err.flush();
         return Main.OK;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.RecordingSummary;
 import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.connectors.recording.Truncation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -21,7 +23,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = {"Print one JSON object describing a recording: format, width, height, events, on, off,",
-                "t_first_us, t_last_us, duration_us (and skipped: invalid events the reader dropped).",
+                "t_first_us, t_last_us, duration_us (and skipped: invalid events the reader dropped), and truncated:",
+                "null, or {at_byte, events_lost, reason} for a recording cut short (the rest then describes what was read).",
                 "Formats: AEDAT 2.0/3.1/4.0, Prophesee RAW EVT 2.0/3.0, N-MNIST .bin, CSV t,x,y,p (detected from the content)."})
 public final class InfoCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -29,12 +32,18 @@ public final class InfoCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "the recording")
     Path file;
 
+    @Option(names = "--strict", description = Truncation.STRICT_HELP)
+    boolean strict;
+
     @Override
     public Integer call() throws IOException {
         requireFile(spec, file);
         RecordingSummary s;
         try (EventReader r = Recordings.open(file)) {
             s = RecordingSummary.scan(r);
+        }
+        if (strict) {
+            Truncation.report(s.truncation(), true, spec.commandLine().getErr());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(new ObjectMapper().writeValueAsString(json(s)));
@@ -54,6 +63,7 @@ public final class InfoCommand implements Callable<Integer> {
         m.put("t_last_us", s.events() == 0 ? null : s.tLastUs());
         m.put("duration_us", s.durationUs());
         m.put("skipped", s.skipped());
+        m.put("truncated", s.truncation().map(Truncation::toJson).orElse(null));
         return m;
     }
 

@@ -4,6 +4,7 @@ import io.spikestream.connectors.kafka.KafkaClientSettings;
 import io.spikestream.connectors.recording.EventReader;
 import io.spikestream.connectors.recording.RecordingSummary;
 import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.connectors.recording.Truncation;
 import io.spikestream.connectors.replay.ProgressListener;
 import io.spikestream.connectors.replay.ReplayOptions;
 import io.spikestream.connectors.replay.ReplayProgress;
@@ -85,6 +86,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KafkaOptions kafkaOptions = new KafkaOptions();
 
+    @Option(names = "--strict", description = Truncation.STRICT_HELP)
+    boolean strict;
+
     @Override
     public Integer call() throws IOException {
         for (Path file : files) {
@@ -97,13 +101,16 @@ public final class ReplayCommand implements Callable<Integer> {
         KafkaClientSettings kafka = kafkaOptions.settings();
 
         // a first streaming pass gives the totals the progress bar needs ("% of recording")
+        // and finds recordings cut short before anything is published
+        PrintWriter err = spec.commandLine().getErr();
         long total = 0;
         for (Path file : files) {
             try (EventReader r = Recordings.open(file)) {
-                total += RecordingSummary.scan(r).events();
+                RecordingSummary s = RecordingSummary.scan(r);
+                total += s.events();
+                Truncation.report(s.truncation(), strict, err);
             }
         }
-        PrintWriter err = spec.commandLine().getErr();
         ProgressBar bar = new ProgressBar(err, total);
         ReplaySummary summary;
         List<EventReader> readers = new ArrayList<>();

@@ -3,6 +3,8 @@ package io.spikestream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spikestream.connectors.event.SensorGeometry;
+import io.spikestream.connectors.recording.Recordings;
+import io.spikestream.connectors.recording.Truncation;
 import io.spikestream.connectors.recording.gesture.GestureRecording;
 import io.spikestream.connectors.recording.gesture.Warnings;
 import io.spikestream.model.ModelCard;
@@ -129,6 +131,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar (for logs)")
     boolean noProgress;
 
+    @Option(names = "--strict", description = Truncation.STRICT_HELP)
+    boolean strict;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -163,6 +168,11 @@ public final class TrainCommand implements Callable<Integer> {
         List<GestureRecording> testFiles = GestureSamples.find(data, new HashSet<>(testUsers.ids()), lightingSet, Warnings.STDERR);
         if (trainFiles.isEmpty()) {
             throw new IOException(data + ": no recordings of training users " + trainUsers.ids());
+        }
+        for (List<GestureRecording> files : List.of(trainFiles, testFiles)) {
+            for (GestureRecording r : files) {
+                Recordings.check(r.aedat(), strict, stderr); // the loader reads them leniently
+            }
         }
         GestureSamples train = GestureSamples.load(trainFiles, framing, Warnings.STDERR, noProgress ? null : m -> progressLine(stderr, "train data: " + m));
         // test windows do not overlap: each moment of a held-out recording is counted once

@@ -120,7 +120,11 @@ class RecordingCommandsTest {
     @Test
     void aCorruptRecordingIsARuntimeFailureNamingFileAndOffset() throws IOException {
         Path bad = dir.resolve("bad.aedat");
-        Files.writeString(bad, "#!AER-DAT3.1\r\n#Source 1: DVS128\r\n#!END-HEADER\r\nxyz");
+        // a whole packet header with a negative event type: corrupt, not merely cut short
+        byte[] header = "#!AER-DAT3.1\r\n#Source 1: DVS128\r\n#!END-HEADER\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] packet = new byte[28];
+        java.util.Arrays.fill(packet, (byte) 0xFF);
+        Files.write(bad, java.nio.ByteBuffer.allocate(header.length + 28).put(header).put(packet).array());
         Run r = run("info", bad.toString());
         assertEquals(Main.FAILURE, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());

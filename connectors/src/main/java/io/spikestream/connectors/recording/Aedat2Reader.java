@@ -45,10 +45,10 @@ public final class Aedat2Reader extends AbstractEventReader {
         super(new ChunkedInput(name, stream));
         try {
             TextHeader h = TextHeader.read(in, (byte) '#', null);
-            if (h.lines().isEmpty() || !h.lines().get(0).equals(VERSION_LINE)) {
+            if (!h.first().equals(VERSION_LINE) && !(h.lines().isEmpty() && cutMagic(h, VERSION_LINE))) {
                 throw in.error(0, "wrong magic: not '" + VERSION_LINE + "'");
             }
-            SensorGeometry g = KnownSensors.DVS128;
+            SensorGeometry g = null;
             for (String line : h.lines()) {
                 if (line.contains("AEChip") || line.contains("HardwareInterface")) {
                     Optional<SensorGeometry> known = KnownSensors.inivation(line);
@@ -58,8 +58,11 @@ public final class Aedat2Reader extends AbstractEventReader {
                     }
                 }
             }
-            geometry = g;
-            davis = !g.equals(KnownSensors.DVS128);
+            if (h.partial() != null) {
+                truncation = headerCut(h, g == null ? "no chip named yet: DVS128 assumed" : null);
+            }
+            geometry = g == null ? KnownSensors.DVS128 : g;
+            davis = !geometry.equals(KnownSensors.DVS128);
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
@@ -79,8 +82,14 @@ public final class Aedat2Reader extends AbstractEventReader {
         final int width = geometry.width();
         final int height = geometry.height();
         int n = 0;
-        while (n < maxEvents) {
-            int avail = in.availableRecords(EVENT_BYTES, "AEDAT 2.0 event");
+        while (n < maxEvents && !cut()) {
+            int avail;
+            try {
+                avail = in.availableRecords(EVENT_BYTES, "AEDAT 2.0 event");
+            } catch (TruncatedInput e) {
+                truncation = e.truncation(lostInPartialEvent());
+                break;
+            }
             if (avail == 0) {
                 break;
             }
@@ -124,6 +133,16 @@ public final class Aedat2Reader extends AbstractEventReader {
             in.pos = p;
         }
         return n > 0;
+    }
+
+    /** 1 when the cut record's address is a DVS event's, 0 when not, null when it is cut too. */
+    private Long lostInPartialEvent() {
+        if (in.available() < 4) {
+            return null;
+        }
+        int addr = LittleEndian.beI32(in.buf, in.pos);
+        boolean notDvs = davis ? addr < 0 || (addr & (1 << 10)) != 0 : (addr & (1 << 15)) != 0;
+        return notDvs ? 0L : 1L;
     }
 
     /** Address words that were not DVS events (external events, APS and IMU samples). */

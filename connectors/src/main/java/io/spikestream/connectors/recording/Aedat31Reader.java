@@ -47,11 +47,20 @@ public final class Aedat31Reader extends AbstractEventReader {
         super(new ChunkedInput(name, stream));
         try {
             TextHeader h = TextHeader.read(in, (byte) '#', END_LINE);
-            if (h.lines().isEmpty() || !h.lines().get(0).equals(VERSION_LINE)) {
+            if (!h.first().equals(VERSION_LINE) && !(h.lines().isEmpty() && cutMagic(h, VERSION_LINE))) {
                 throw in.error(0, "wrong magic: not '" + VERSION_LINE + "'");
             }
-            if (!h.lines().get(h.lines().size() - 1).equals(END_LINE)) {
-                throw in.error(h.bytes(), "AEDAT 3.1 header without " + END_LINE);
+            if (h.lines().isEmpty() || !h.lines().get(h.lines().size() - 1).equals(END_LINE)) {
+                if (h.partial() == null && !in.atEnd()) {
+                    throw in.error(h.bytes(), "AEDAT 3.1 header without " + END_LINE);
+                }
+                // the file ends inside the header: no event follows; keep what the header said
+                Optional<SensorGeometry> g = geometry(h);
+                String assumed = g.isPresent() ? null : "no #Source line yet: DVS128 assumed";
+                truncation = h.partial() != null ? headerCut(h, assumed) : new Truncation(name, h.bytes(), null,
+                        "truncated header: the file ends before " + END_LINE + (assumed == null ? "" : " (" + assumed + ")"));
+                geometry = g.orElse(KnownSensors.DVS128);
+                return;
             }
             geometry = geometry(h).orElseThrow(() -> in.error(0,
                     "AEDAT 3.1 header names no known source device (#Source N: DVS128|DAVIS240|DAVIS346|...)"));
@@ -105,7 +114,7 @@ public final class Aedat31Reader extends AbstractEventReader {
         final int height = geometry.height();
         int n = 0;
         long skip = 0;
-        while (n < maxEvents) {
+        while (n < maxEvents && !cut()) {
             if (pending == 0 && !nextPolarityPacket()) {
                 break;
             }
@@ -113,7 +122,9 @@ public final class Aedat31Reader extends AbstractEventReader {
             if (avail < POLARITY_EVENT_BYTES) {
                 avail = in.fill(POLARITY_EVENT_BYTES);
                 if (avail < POLARITY_EVENT_BYTES) {
-                    throw in.error(in.offset(), "truncated polarity packet: " + pending + " events missing");
+                    truncation = new Truncation(in.file, in.offset(), (long) pending,
+                            "truncated polarity packet: " + pending + " events missing");
+                    break;
                 }
             }
             final byte[] b = in.buf;
@@ -152,7 +163,12 @@ public final class Aedat31Reader extends AbstractEventReader {
                 return false;
             }
             long at = in.offset();
-            in.require(PACKET_HEADER_BYTES, "packet header");
+            try {
+                in.require(PACKET_HEADER_BYTES, "packet header");
+            } catch (TruncatedInput e) {
+                truncation = e.truncation(); // its event count may be cut off: unknown loss
+                return false;
+            }
             byte[] b = in.buf;
             int p = in.pos;
             int type = (short) LittleEndian.I16.get(b, p);
@@ -181,7 +197,12 @@ public final class Aedat31Reader extends AbstractEventReader {
             in.pos += PACKET_HEADER_BYTES;
             long bytes = (long) capacity * size;
             if (type != POLARITY_EVENT) {
-                in.skip(bytes, "packet of event type " + type);
+                try {
+                    in.skip(bytes, "packet of event type " + type);
+                } catch (TruncatedInput e) {
+                    truncation = e.truncation(0L); // no polarity event in it
+                    return false;
+                }
                 continue;
             }
             if (size != POLARITY_EVENT_BYTES || tsOffset != 4) {

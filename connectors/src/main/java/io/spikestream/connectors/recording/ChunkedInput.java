@@ -57,7 +57,8 @@ final class ChunkedInput implements Closeable {
      * Bytes available for a stream of fixed-size records: at least one whole {@code recordBytes}
      * record, or 0 at a clean end of the stream.
      *
-     * @throws RecordingFormatException when the stream ends inside a record
+     * @throws TruncatedInput when the stream ends inside a record (the partial record is left
+     *     between {@link #pos} and {@link #limit})
      */
     int availableRecords(int recordBytes, String record) throws IOException {
         int avail = available();
@@ -69,7 +70,7 @@ final class ChunkedInput implements Closeable {
             return avail;
         }
         if (avail > 0) {
-            throw error(offset(), "truncated " + record + ": " + avail + (avail == 1 ? " trailing byte" : " trailing bytes"));
+            throw truncated(offset(), "truncated " + record + ": " + avail + (avail == 1 ? " trailing byte" : " trailing bytes"));
         }
         return 0;
     }
@@ -108,7 +109,7 @@ final class ChunkedInput implements Closeable {
         return fill(1) == 0;
     }
 
-    /** Skips exactly {@code n} bytes or fails naming what was being skipped. */
+    /** Skips exactly {@code n} bytes or throws {@link TruncatedInput} naming what was being skipped. */
     void skip(long n, String what) throws IOException {
         long start = offset();
         long left = n;
@@ -117,7 +118,7 @@ final class ChunkedInput implements Closeable {
             if (a == 0) {
                 a = fill(1);
                 if (a == 0) {
-                    throw error(start, "truncated " + what + ": " + n + " bytes expected, file ends after "
+                    throw truncated(start, "truncated " + what + ": " + n + " bytes expected, file ends after "
                             + (n - left));
                 }
             }
@@ -127,16 +128,27 @@ final class ChunkedInput implements Closeable {
         }
     }
 
-    /** Copies exactly {@code n} bytes into {@code dst[off..]} or fails naming what was being read. */
+    /**
+     * Copies exactly {@code n} bytes into {@code dst[off..]} or throws {@link TruncatedInput}
+     * naming what was being read.
+     */
     void readFully(byte[] dst, int off, int n, String what) throws IOException {
         long start = offset();
+        int done = readUpTo(dst, off, n);
+        if (done < n) {
+            throw truncated(start, truncatedMessage(what, n, done));
+        }
+    }
+
+    /** Copies up to {@code n} bytes into {@code dst[off..]}: fewer only where the stream ends. */
+    int readUpTo(byte[] dst, int off, int n) throws IOException {
         int done = 0;
         while (done < n) {
             int a = available();
             if (a == 0) {
                 a = fill(1);
                 if (a == 0) {
-                    throw error(start, "truncated " + what + ": " + n + " bytes expected, file ends after " + done);
+                    break;
                 }
             }
             int step = Math.min(a, n - done);
@@ -144,18 +156,31 @@ final class ChunkedInput implements Closeable {
             pos += step;
             done += step;
         }
+        return done;
     }
 
-    /** Makes exactly {@code n} bytes available (n ≤ capacity) or fails naming what was being read. */
+    static String truncatedMessage(String what, long expected, long got) {
+        return "truncated " + what + ": " + expected + " bytes expected, file ends after " + got;
+    }
+
+    /**
+     * Makes exactly {@code n} bytes available (n ≤ capacity) or throws {@link TruncatedInput}
+     * naming what was being read.
+     */
     void require(int n, String what) throws IOException {
         int a = fill(n);
         if (a < n) {
-            throw error(offset(), "truncated " + what + ": " + n + " bytes expected, file ends after " + a);
+            throw truncated(offset(), truncatedMessage(what, n, a));
         }
     }
 
     RecordingFormatException error(long offset, String problem) {
         return new RecordingFormatException(file, offset, problem);
+    }
+
+    /** The stream ended inside a unit; the reader decides what was lost (unknown by default). */
+    TruncatedInput truncated(long offset, String problem) {
+        return new TruncatedInput(file, offset, problem, null);
     }
 
     @Override

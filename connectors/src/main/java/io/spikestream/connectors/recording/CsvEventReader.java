@@ -73,7 +73,7 @@ public final class CsvEventReader extends AbstractEventReader {
     public boolean read(EventBatch batch, int maxEvents) throws IOException {
         maxEvents = checkMax(maxEvents);
         batch.clear();
-        while (batch.size() < maxEvents && !in.atEnd()) {
+        while (batch.size() < maxEvents && !cut() && !in.atEnd()) {
             line++;
             long at = in.offset();
             int len = lineEnd();
@@ -82,7 +82,18 @@ public final class CsvEventReader extends AbstractEventReader {
                 skipNewline();
                 continue;
             }
-            parse(batch, in.buf, in.pos, in.pos + len, at);
+            try {
+                parse(batch, in.buf, in.pos, in.pos + len, at);
+            } catch (RecordingFormatException e) {
+                // lineEnd asked for more than a line: no newline and fewer bytes means the file ends here
+                boolean unterminated = in.pos + len == in.limit && in.available() <= MAX_LINE;
+                if (!unterminated) {
+                    throw e;
+                }
+                truncation = new Truncation(in.file, at, 1L, "truncated " + e.problem() + " (the file ends inside this line)");
+                in.pos = in.limit;
+                break;
+            }
             in.pos += len;
             skipNewline();
         }

@@ -52,6 +52,10 @@ public final class Evt2Reader extends AbstractEventReader {
             throw new RecordingFormatException(name, 0, "header declares " + h.format().id() + ", not EVT 2.0");
         }
         this.geometry = h.geometry();
+        if (h.cutAt() >= 0) {
+            truncation = new Truncation(name, h.cutAt(), null, "truncated header: the file ends inside it"
+                    + (h.geometryAssumed() ? " (sensor size unknown: " + h.geometry() + " assumed)" : ""));
+        }
         this.timeOffsetUs = h.timeOffsetUs();
         this.timeBase = timeOffsetUs;
     }
@@ -74,8 +78,14 @@ public final class Evt2Reader extends AbstractEventReader {
         final int height = geometry.height();
         int n = 0;
         long base = timeBase;
-        while (n < maxEvents) {
-            int avail = in.availableRecords(4, "EVT 2.0 word");
+        while (n < maxEvents && !cut()) {
+            int avail;
+            try {
+                avail = in.availableRecords(4, "EVT 2.0 word");
+            } catch (TruncatedInput e) {
+                truncation = e.truncation(); // the word's type is in its last byte: loss unknown
+                break;
+            }
             if (avail == 0) {
                 break;
             }

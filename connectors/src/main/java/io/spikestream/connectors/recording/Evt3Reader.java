@@ -63,6 +63,10 @@ public final class Evt3Reader extends AbstractEventReader {
             throw new RecordingFormatException(name, 0, "header declares " + h.format().id() + ", not EVT 3.0");
         }
         this.geometry = h.geometry();
+        if (h.cutAt() >= 0) {
+            truncation = new Truncation(name, h.cutAt(), null, "truncated header: the file ends inside it"
+                    + (h.geometryAssumed() ? " (sensor size unknown: " + h.geometry() + " assumed)" : ""));
+        }
         this.highBase = h.timeOffsetUs();
         this.time = highBase;
         this.epoch = h.timeOffsetUs();
@@ -92,8 +96,14 @@ public final class Evt3Reader extends AbstractEventReader {
         long t = time;
         long hb = highBase;
         long skip = 0;
-        while (n < maxEvents) {
-            int avail = in.availableRecords(2, "EVT 3.0 word");
+        while (n < maxEvents && !cut()) {
+            int avail;
+            try {
+                avail = in.availableRecords(2, "EVT 3.0 word");
+            } catch (TruncatedInput e) {
+                truncation = e.truncation(); // the word's type is in its last byte: loss unknown
+                break;
+            }
             if (avail == 0) {
                 break;
             }

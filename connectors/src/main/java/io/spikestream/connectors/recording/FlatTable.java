@@ -119,6 +119,22 @@ final class FlatTable {
         return at + 4;
     }
 
+    /**
+     * Like {@link #vector} for a buffer cut short: only the vector's length must lie inside it, so
+     * the caller can take the elements that are present. -1 when absent.
+     */
+    int vectorStart(int id, int[] lengthOut) throws Corrupt {
+        int pos = field(id, 4);
+        if (pos < 0) {
+            lengthOut[0] = 0;
+            return -1;
+        }
+        int at = target(pos);
+        long len = LittleEndian.i32(b, at) & 0xFFFFFFFFL;
+        lengthOut[0] = (int) Math.min(len, Integer.MAX_VALUE);
+        return at + 4;
+    }
+
     private int target(int pos) throws Corrupt {
         long at = pos + (LittleEndian.i32(b, pos) & 0xFFFFFFFFL);
         if (at + 4 > end) {

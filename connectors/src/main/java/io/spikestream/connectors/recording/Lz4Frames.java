@@ -77,6 +77,119 @@ final class Lz4Frames {
         }
     }
 
+    /**
+     * Decompresses the part of a frame cut after {@code len} bytes that decodes cleanly: every
+     * complete block, then the complete sequences and the literals present of the cut block. Each
+     * byte produced is the byte the whole frame would give at that place (LZ4 decodes strictly
+     * front to back), so nothing is guessed. Linked blocks need no dictionary here: the output is
+     * one buffer, and matches refer back into it.
+     *
+     * @return the length decoded (0 when the cut falls inside the frame header)
+     * @throws IOException for damage before the cut: a bad magic number, an impossible block
+     *     size, a match reaching before the start of the output, output beyond {@code max}
+     */
+    static int decompressPrefix(byte[] src, int len, byte[][] out, int max) throws IOException {
+        if (len >= 4 && LittleEndian.i32(src, 0) != MAGIC) {
+            throw new IOException("not an LZ4 frame (bad magic)");
+        }
+        if (len < 6) {
+            return 0;
+        }
+        int flg = src[4] & 0xFF;
+        if ((flg >>> 6) != 1) {
+            throw new IOException("unsupported LZ4 frame version " + (flg >>> 6));
+        }
+        boolean blockChecksum = (flg & 0x10) != 0;
+        int pos = 6 + ((flg & 0x08) != 0 ? 8 : 0) + ((flg & 0x01) != 0 ? 4 : 0) + 1;
+        int maxBlock = 1 << (2 * ((src[5] >>> 4) & 7) + 8);
+        int n = 0;
+        while (pos + 4 <= len) {
+            int word = LittleEndian.i32(src, pos);
+            pos += 4;
+            if (word == 0) {
+                return n;
+            }
+            int size = word & 0x7FFFFFFF;
+            if (size > maxBlock) {
+                throw new IOException("LZ4 block of " + size + " bytes exceeds the frame's block maximum");
+            }
+            if (n + maxBlock > out[0].length) {
+                if (n + maxBlock > max) {
+                    throw new IOException("decompresses to more than " + max + " bytes");
+                }
+                out[0] = Arrays.copyOf(out[0], Math.min(max, Math.max(n + maxBlock, out[0].length * 2)));
+            }
+            int present = Math.min(size, len - pos);
+            if (word < 0) {
+                System.arraycopy(src, pos, out[0], n, present);
+                n += present;
+            } else {
+                n = decodeSequences(src, pos, pos + present, out[0], n, n + maxBlock);
+            }
+            if (present < size) {
+                return n;
+            }
+            pos += size + (blockChecksum ? 4 : 0);
+        }
+        return n;
+    }
+
+    /**
+     * Decodes the LZ4 sequences in {@code src[sp, end)} into {@code dst} from {@code dp}, stopping
+     * before a sequence whose match part is cut off (the literals present are kept).
+     */
+    private static int decodeSequences(byte[] src, int sp, int end, byte[] dst, int dp, int dmax) throws IOException {
+        while (sp < end) {
+            int token = src[sp++] & 0xFF;
+            int lit = token >>> 4;
+            if (lit == 15) {
+                int b;
+                do {
+                    if (sp >= end) {
+                        return dp;
+                    }
+                    b = src[sp++] & 0xFF;
+                    lit += b;
+                } while (b == 255);
+            }
+            int present = Math.min(lit, end - sp);
+            if (dp + present > dmax) {
+                throw new IOException("corrupt LZ4 block: literals overrun the block maximum");
+            }
+            System.arraycopy(src, sp, dst, dp, present);
+            dp += present;
+            sp += present;
+            if (present < lit || sp + 2 > end) {
+                return dp; // cut inside the literals or the offset (or the block's last sequence)
+            }
+            int offset = (src[sp] & 0xFF) | (src[sp + 1] & 0xFF) << 8;
+            sp += 2;
+            int match = token & 15;
+            if (match == 15) {
+                int b;
+                do {
+                    if (sp >= end) {
+                        return dp;
+                    }
+                    b = src[sp++] & 0xFF;
+                    match += b;
+                } while (b == 255);
+            }
+            match += 4;
+            if (offset == 0 || offset > dp) {
+                throw new IOException("corrupt LZ4 block: match offset " + offset + " before the start of the output");
+            }
+            if (dp + match > dmax) {
+                throw new IOException("corrupt LZ4 block: match overruns the block maximum");
+            }
+            for (int i = 0; i < match; i++) {
+                dst[dp + i] = dst[dp - offset + i];
+            }
+            dp += match;
+        }
+        return dp;
+    }
+
     private static int compressedBlocks(byte[] src, int len, int pos, boolean blockChecksum) {
         int blocks = 0;
         while (pos + 4 <= len) {

@@ -74,8 +74,16 @@ public final class NmnistReader extends AbstractEventReader {
         int width = geometry.width();
         int height = geometry.height();
         int n = 0;
-        while (n < maxEvents) {
-            int avail = in.availableRecords(EVENT_BYTES, "40-bit event");
+        while (n < maxEvents && !cut()) {
+            int avail;
+            try {
+                avail = in.availableRecords(EVENT_BYTES, "40-bit event");
+            } catch (TruncatedInput e) {
+                // with its y byte present, the cut record shows whether it was an event or a marker
+                Long lost = in.available() < 2 ? null : (in.buf[in.pos + 1] & 0xFF) == OVERFLOW_Y ? 0L : 1L;
+                truncation = e.truncation(lost);
+                break;
+            }
             if (avail == 0) {
                 break;
             }

@@ -15,8 +15,13 @@ import java.util.regex.Pattern;
  * @param format EVT2 or EVT3
  * @param timeOffsetUs added to every timestamp; spikestream's EVT 2.0 writer stores here the part
  *     of absolute timestamps that the 34-bit EVT 2.0 clock cannot hold (0 for camera files)
+ * @param cutAt file offset where the file ends inside the header (a line cut short, or the end
+ *     of the file before the header gave the geometry); -1 for a whole header
+ * @param geometryAssumed the file ends inside the header before its geometry: {@code geometry} is
+ *     the usual sensor of the encoding (Gen3 640x480 for EVT 2.0, Gen4 1280x720 for EVT 3.0)
  */
-record RawHeader(RecordingFormat format, SensorGeometry geometry, long timeOffsetUs, long bytes) {
+record RawHeader(RecordingFormat format, SensorGeometry geometry, long timeOffsetUs, long cutAt,
+        boolean geometryAssumed) {
     static final String TIME_OFFSET_KEY = "% spikestream_time_offset_us";
     private static final Pattern WIDTH = Pattern.compile("width=(\\d+)");
     private static final Pattern HEIGHT = Pattern.compile("height=(\\d+)");
@@ -44,11 +49,19 @@ record RawHeader(RecordingFormat format, SensorGeometry geometry, long timeOffse
         }
         if (format == null) {
             throw in.error(start, "Prophesee RAW header names no supported encoding (% evt 2.0|3.0 or % format EVT2|EVT3): "
-                    + fmt.or(() -> evt).orElse("none"));
+                    + fmt.or(() -> evt).orElse("none")
+                    + (h.partial() != null ? " (the file ends inside the header, before it names one)" : ""));
         }
         SensorGeometry g;
+        boolean assumed = false;
         try {
-            g = geometry(h, fmt).orElseThrow(() -> in.error(start,
+            Optional<SensorGeometry> found = geometry(h, fmt);
+            if (found.isEmpty() && (h.partial() != null || in.atEnd())) {
+                // cut before the geometry: no event follows, so the usual sensor stands in
+                found = Optional.of(format == RecordingFormat.EVT2 ? KnownSensors.PROPHESEE_GEN3 : KnownSensors.PROPHESEE_GEN4);
+                assumed = true;
+            }
+            g = found.orElseThrow(() -> in.error(start,
                     "Prophesee RAW header gives no geometry (% format ...;width=;height=, % geometry) and names no known sensor"));
         } catch (IllegalArgumentException e) {
             throw in.error(start, "impossible geometry in Prophesee RAW header: " + e.getMessage());
@@ -62,7 +75,8 @@ record RawHeader(RecordingFormat format, SensorGeometry geometry, long timeOffse
                 throw in.error(start, "bad " + TIME_OFFSET_KEY.substring(2) + ": " + off.get());
             }
         }
-        return new RawHeader(format, g, offset, h.bytes());
+        long cutAt = h.partial() != null ? h.partialAt() : assumed ? start + h.bytes() : -1;
+        return new RawHeader(format, g, offset, cutAt, assumed);
     }
 
     private static Optional<SensorGeometry> geometry(TextHeader h, Optional<String> fmt) {

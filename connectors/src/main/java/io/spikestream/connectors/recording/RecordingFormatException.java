@@ -8,11 +8,13 @@ public class RecordingFormatException extends IOException {
     private static final long serialVersionUID = 1L;
     private final Path file;
     private final long offset;
+    private final String problem;
 
     public RecordingFormatException(Path file, long offset, String problem) {
         super(file + " at byte " + offset + ": " + problem);
         this.file = file;
         this.offset = offset;
+        this.problem = problem;
     }
 
     public Path file() {
@@ -21,5 +23,10 @@ public class RecordingFormatException extends IOException {
 
     public long offset() {
         return offset;
+    }
+
+    /** What was wrong, without the file and offset. */
+    public String problem() {
+        return problem;
     }
 }

@@ -3,6 +3,7 @@ package io.spikestream.connectors.recording;
 import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * What {@code spikestream info} reports about a recording, gathered in one streaming pass.
@@ -10,9 +11,11 @@ import java.io.IOException;
  * @param tFirstUs timestamp of the first event (0 when there is none)
  * @param tLastUs timestamp of the last event (0 when there is none)
  * @param skipped events the reader skipped as invalid
+ * @param truncation where the recording was cut short, if it was; the other fields then describe
+ *     the events read before the cut
  */
 public record RecordingSummary(RecordingFormat format, SensorGeometry geometry, long events, long on, long off,
-        long tFirstUs, long tLastUs, long skipped) {
+        long tFirstUs, long tLastUs, long skipped, Optional<Truncation> truncation) {
 
     public long durationUs() {
         return tLastUs - tFirstUs;
@@ -40,6 +43,6 @@ public record RecordingSummary(RecordingFormat format, SensorGeometry geometry, 
             events += n;
         }
         return new RecordingSummary(reader.format(), reader.geometry(), events, on, events - on, first, last,
-                reader.skipped());
+                reader.skipped(), reader.truncation());
     }
 }

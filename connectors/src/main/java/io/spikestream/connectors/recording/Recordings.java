@@ -3,6 +3,7 @@ package io.spikestream.connectors.recording;
 import io.spikestream.connectors.event.SensorGeometry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,23 @@ public final class Recordings {
             }
         }
         return true;
+    }
+
+    /**
+     * Reads a recording to its end only to find out whether it was cut short, and reports that as
+     * a command does ({@link Truncation#report}): for commands whose reading happens elsewhere
+     * (inside a Flink job, a data loader). Corruption fails as reading would.
+     *
+     * @return the truncation found, if any (already reported)
+     * @throws RecordingFormatException for corruption, or for a truncation when {@code strict}
+     */
+    public static Optional<Truncation> check(Path file, boolean strict, PrintWriter err) throws IOException {
+        Optional<Truncation> t;
+        try (EventReader r = open(file)) {
+            t = RecordingSummary.scan(r).truncation();
+        }
+        Truncation.report(t, strict, err);
+        return t;
     }
 
     /** Opens a streaming reader for the file's detected format. */

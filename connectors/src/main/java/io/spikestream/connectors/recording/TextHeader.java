@@ -10,10 +10,13 @@ import java.util.Optional;
  * The human-readable header lines that start AEDAT ({@code #}) and Prophesee RAW ({@code %}) files:
  * consecutive lines beginning with the prefix, optionally closed by an end line.
  *
- * @param lines the lines without prefix handling, line ending removed
+ * @param lines the complete lines without prefix handling, line ending removed
  * @param bytes the header's length in bytes (the payload starts there)
+ * @param partial the last line when the file ends inside it (not in {@code lines}: a cut line
+ *     may say something else than the whole one, e.g. a shorter width), else null
+ * @param partialAt file offset of {@code partial}, -1 without one
  */
-record TextHeader(List<String> lines, long bytes) {
+record TextHeader(List<String> lines, long bytes, String partial, long partialAt) {
     /** Headers with jAER preference dumps reach a few hundred KiB; beyond this the file is not a header. */
     static final int MAX_HEADER_BYTES = 16 << 20;
 
@@ -25,6 +28,8 @@ record TextHeader(List<String> lines, long bytes) {
     static TextHeader read(ChunkedInput in, byte prefix, String endLine) throws IOException {
         List<String> lines = new ArrayList<>();
         long start = in.offset();
+        String partial = null;
+        long partialAt = -1;
         while (in.fill(1) > 0 && in.buf[in.pos] == prefix) {
             int eol = lineEnd(in);
             if (eol == BINARY) {
@@ -34,7 +39,14 @@ record TextHeader(List<String> lines, long bytes) {
             }
             int end = eol > in.pos && in.buf[eol - 1] == '\r' ? eol - 1 : eol;
             String line = new String(in.buf, in.pos, end - in.pos, StandardCharsets.ISO_8859_1);
-            in.pos = Math.min(eol + 1, in.limit);
+            if (eol == in.limit) {
+                // no newline: the file ends inside this line
+                partial = line;
+                partialAt = in.offset();
+                in.pos = in.limit;
+                break;
+            }
+            in.pos = eol + 1;
             lines.add(line);
             if (in.offset() - start > MAX_HEADER_BYTES) {
                 throw in.error(start, "header longer than " + MAX_HEADER_BYTES + " bytes");
@@ -43,7 +55,12 @@ record TextHeader(List<String> lines, long bytes) {
                 break;
             }
         }
-        return new TextHeader(List.copyOf(lines), in.offset() - start);
+        return new TextHeader(List.copyOf(lines), in.offset() - start, partial, partialAt);
+    }
+
+    /** The first line, complete or not (for the magic check of a file cut inside it); "" if none. */
+    String first() {
+        return !lines.isEmpty() ? lines.get(0) : partial != null ? partial : "";
     }
 
     private static final int BINARY = -1;

@@ -23,7 +23,7 @@ class Aedat4CompressionTest {
     @TempDir Path dir;
 
     /** Rewrites an LZ4 file of spikestream's writer with every packet stored as {@code target}. */
-    private static byte[] recompress(byte[] lz4File, SensorGeometry g, Aedat4Reader.Compression target) throws IOException {
+    static byte[] recompress(byte[] lz4File, SensorGeometry g, Aedat4Reader.Compression target) throws IOException {
         ByteBuffer in = ByteBuffer.wrap(lz4File).order(ByteOrder.LITTLE_ENDIAN);
         int pos = Aedat4Reader.VERSION_LINE.length();
         pos += 4 + in.getInt(pos);

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Broken files give a {@link RecordingFormatException} naming the file, the byte offset and the
  * problem, or are skipped and counted where the format can resynchronise; never a hang or an
- * allocation sized by the file.
+ * allocation sized by the file. Files that merely end early are not errors: they are reported as
+ * a {@link Truncation} (see {@link TruncationTest}).
  */
 class BadInputTest {
     static final SensorGeometry G = new SensorGeometry(128, 128);
@@ -54,21 +55,33 @@ class BadInputTest {
         return e;
     }
 
+    /** Reads the whole file, which must not fail, and returns where it was cut. */
+    private Truncation truncation(Path f) throws IOException {
+        try (EventReader r = Recordings.open(f)) {
+            TestEvents.readAll(r, 1000);
+            Truncation t = r.truncation().orElseThrow(() -> new AssertionError(f + " not reported as truncated"));
+            assertEquals(f, t.file());
+            assertTrue(t.toException().getMessage().startsWith(f + " at byte " + t.atByte() + ": truncated"), t.reason());
+            return t;
+        }
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"t.aedat", "t.aedat4", "t.raw", "t.bin"})
-    void truncatedFilesFailNamingTheOffset(String name) throws IOException {
+    @ValueSource(strings = {"t.aedat", "t.aedat4", "t.raw", "t.bin", "t.csv"})
+    void truncatedFilesAreReportedNamingTheOffset(String name) throws IOException {
         Path f = recording(name, 5000);
         byte[] all = Files.readAllBytes(f);
         Path cut = write("cut-" + name, Arrays.copyOf(all, all.length - 3));
-        RecordingFormatException e = failure(cut);
-        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
-        assertTrue(e.offset() > 0 && e.offset() < all.length, "offset " + e.offset());
+        Truncation t = truncation(cut);
+        assertTrue(t.atByte() > 0 && t.atByte() < all.length, "offset " + t.atByte());
     }
 
     @Test
-    void aFileCutInsideItsHeaderFails() throws IOException {
+    void aFileCutInsideItsHeaderHasNoEventsAndSaysSo() throws IOException {
         Path f = write("h.aedat4", "#!AER-DAT4.0\r\n\u0010\u0000".getBytes(StandardCharsets.ISO_8859_1));
-        assertTrue(failure(f).getMessage().contains("truncated"));
+        Truncation t = truncation(f);
+        assertEquals(Aedat4Reader.VERSION_LINE.length(), t.atByte());
+        assertTrue(t.reason().contains("IOHeader size"), t.reason());
     }
 
     @Test
@@ -114,8 +127,9 @@ class BadInputTest {
         // a frame packet claiming 2^30 events of 32 bytes: skipped by streaming, ends as truncated
         Path huge = write("h.aedat", SyntheticFiles.concat(header,
                 SyntheticFiles.aedat31PacketHeader(2, 32, 4, 0, 1 << 30, 1 << 30, 1 << 30), new byte[100]));
-        RecordingFormatException e = failure(huge);
-        assertTrue(e.getMessage().contains("truncated packet of event type 2"), e.getMessage());
+        Truncation t = truncation(huge);
+        assertTrue(t.reason().contains("truncated packet of event type 2"), t.reason());
+        assertEquals(0L, t.eventsLost(), "a frame packet holds no polarity event");
         Path polaritySize = write("p.aedat", SyntheticFiles.concat(header,
                 SyntheticFiles.aedat31PacketHeader(1, 16, 4, 0, 1, 1, 1), new byte[16]));
         assertTrue(failure(polaritySize).getMessage().contains("corrupt polarity packet header"));
@@ -200,11 +214,12 @@ class BadInputTest {
     }
 
     @Test
-    void evt3WithAnOddTrailingByteFails() throws IOException {
+    void evt3WithAnOddTrailingByteIsReportedAsCut() throws IOException {
         byte[] ok = SyntheticFiles.evt3(DecoderWordsTest.EVT3_HEADER, 0x8001, 0x0001, 0x2001);
         Path f = write("odd.raw", Arrays.copyOf(ok, ok.length + 1));
-        RecordingFormatException e = failure(f);
-        assertEquals(ok.length, e.offset());
+        Truncation t = truncation(f);
+        assertEquals(ok.length, t.atByte());
+        assertEquals(null, t.eventsLost(), "one byte of a 16-bit word does not show its type");
     }
 
     @Test

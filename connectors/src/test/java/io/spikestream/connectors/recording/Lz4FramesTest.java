@@ -72,6 +72,28 @@ class Lz4FramesTest {
         badMagic[0] = 0;
         assertThrows(IOException.class, () -> Lz4Frames.decompress(badMagic, badMagic.length, new byte[][] {new byte[16]}, 1 << 20));
         IOException cut = assertThrows(IOException.class, () -> Lz4Frames.decompress(frame, 40, new byte[][] {new byte[16]}, 1 << 20));
-        assertTrue(cut.getMessage() != null);
+        assertTrue(cut.getMessage().contains("exceeds the frame"), cut.getMessage());
+    }
+
+    @Test
+    void aCutFrameDecodesToExactlyAPrefixOfItsData() throws IOException {
+        byte[] d = data();
+        byte[] frame = linkedFrame(d);
+        int previous = 0;
+        for (int len = 0; len <= frame.length; len += len < 64 ? 1 : 997) {
+            byte[][] out = {new byte[16]};
+            int n = Lz4Frames.decompressPrefix(frame, len, out, 1 << 20);
+            assertTrue(n >= previous, "more input never decodes less: " + n + " after " + previous);
+            assertArrayEquals(Arrays.copyOf(d, n), Arrays.copyOf(out[0], n), "cut at " + len);
+            previous = n;
+        }
+        byte[][] out = {new byte[16]};
+        assertEquals(d.length, Lz4Frames.decompressPrefix(frame, frame.length, out, 1 << 20));
+        assertTrue(previous > d.length / 2, "most of the data decodes before the last cut: " + previous);
+        byte[] damaged = frame.clone();
+        damaged[7 + 3] = 0x7F; // the first block's size word: far beyond the 64 KiB block maximum
+        IOException e = assertThrows(IOException.class,
+                () -> Lz4Frames.decompressPrefix(damaged, damaged.length - 10, new byte[][] {new byte[16]}, 1 << 20));
+        assertTrue(e.getMessage().contains("block maximum"), "damage before the cut is not a cut: " + e.getMessage());
     }
 }

@@ -141,6 +141,17 @@ class GestureDatasetTest {
     }
 
     @Test
+    void labelRowsAreCsvQuotedFieldsCrlfAndSpacesIncludedAndAnUnclosedQuoteEndsTheFile() throws IOException {
+        Path labels = dir.resolve("user04_led_labels.csv");
+        Files.writeString(labels, "class,startTime_usec,endTime_usec\r\n\"2\", 100 ,200\r\n5,300,400\r\n3,\"oops,5\r\n7,1,2\r\n");
+        List<String> warnings = new ArrayList<>();
+        List<GestureLabel> read = GestureLabels.read(labels, (f, line, problem) -> warnings.add(line + " " + problem));
+        assertEquals(List.of(new GestureLabel(1, 100, 200), new GestureLabel(4, 300, 400)), read);
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("malformed CSV") && warnings.get(0).contains("rest of the file skipped"), warnings.get(0));
+    }
+
+    @Test
     void aRecordingWithoutLabelsIsSkippedWithAWarning() throws IOException {
         write(dir, 5, "led", events(5, 10), List.of(new GestureLabel(0, 1_000, 2_000)));
         Files.delete(dir.resolve("user05_led_labels.csv"));
