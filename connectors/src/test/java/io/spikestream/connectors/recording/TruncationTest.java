@@ -1,5 +1,6 @@
 package io.spikestream.connectors.recording;
 
+import io.spikestream.testkit.SharedData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
