@@ -86,6 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
             Path rec = recording != null ? recording : bundled(BUNDLED_RECORDING, work, "the bundled demo recording");
             Path lab = labels != null ? labels : recording != null ? null : bundledOptional(BUNDLED_LABELS, work);
             ModelSetup setup = ModelSetup.read(modelFile);
+            setup.noteUnnamedClasses(err);
             JobConfig config = JobConfig.defaults(setup.framing(), modelFile.toAbsolutePath().toString())
                     .withBatching(4, 10).withQuietFlush(1_000);
             List<Evaluation.Sample> samples = new ArrayList<>();
@@ -154,8 +155,7 @@ public final class DemoCommand implements Callable<Integer> {
                             err.print("\r\033[K");
                             err.flush();
                             out.printf(Locale.ROOT, "%-12s t=%8.3fs  %-24s %5.1f%%   smoothed: %s%n", c.sensorId,
-                                    c.windowEndUs / 1e6, name(setup, c.topClass, c.topClassName), 100 * c.probabilities[c.topClass],
-                                    name(setup, c.smoothedClass, c.smoothedClassName));
+                                    c.windowEndUs / 1e6, c.topClassName, 100 * c.probabilities[c.topClass], c.smoothedClassName);
                             out.flush();
                         }
                     }
@@ -188,17 +188,6 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
-    }
-
-    /**
-     * The class name to show: the model's own, or, for a model without names whose 11 classes are
-     * scored against DVS128 Gesture labels (as the demo does), the Gesture class name.
-     */
-    private static String name(ModelSetup setup, int index, String modelName) {
-        boolean unnamed = setup.classNames().equals(java.util.stream.IntStream.range(0, setup.classNames().size())
-                .mapToObj(i -> "class " + i).toList());
-        return unnamed && setup.classNames().size() == io.spikestream.connectors.recording.gesture.GestureClasses.COUNT
-                ? io.spikestream.connectors.recording.gesture.GestureClasses.name(index) : modelName;
     }
 
     private static void status(PrintWriter err, ReplayProgress p, int windows) {

@@ -145,6 +145,7 @@ public final class RunCommand implements Callable<Integer> {
         }
 
         public JobConfig config(ModelSetup setup, PrintWriter err) {
+            setup.noteUnnamedClasses(err);
             FramingSpec framing = setup.framing(dtUs, bins, hopBins, clip, denoiseUs, err);
             return JobConfig.defaults(framing, setup.model().toAbsolutePath().toString())
                     .withOutOfOrderness(outOfOrderUs)
