@@ -16,6 +16,7 @@ import io.spikestream.pipeline.job.JobConfig;
 import io.spikestream.pipeline.job.ModelSetup;
 import io.spikestream.pipeline.job.MsResNetWindowModel;
 import io.spikestream.pipeline.job.SpikestreamJob;
+import io.spikestream.view.LiveView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -72,6 +73,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no per-window lines, only the status line and the summary")
     boolean quiet;
 
+    @CommandLine.Mixin
+    ViewOptions ui = new ViewOptions();
+
+    @Option(names = "--no-ui", description = "no live view (by default it opens on a free port, see --ui-port)")
+    boolean noUi;
+
     @Override
     public Integer call() throws Exception {
         if (!(speed > 0)) {
@@ -113,10 +120,11 @@ public final class DemoCommand implements Callable<Integer> {
             env.setParallelism(1);
             var input = SpikestreamJob.kafkaInput(env, kafka.bootstrapServers(), topic, "demo", OffsetsInitializer.earliest(), config);
             SpikestreamJob.Streams job = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
+            LiveView live = ui.attach(job, env, setup.classNames(), out, noUi ? null : 0);
             List<ClassificationResult> results = new ArrayList<>();
             AtomicReference<ReplayProgress> progress = new AtomicReference<>();
             AtomicReference<Object> replayOutcome = new AtomicReference<>();
-            try (CloseableIterator<ClassificationResult> it = job.classifications().collectAsync()) {
+            try (live; CloseableIterator<ClassificationResult> it = job.classifications().collectAsync()) {
                 JobClient client = env.executeAsync("spikestream demo");
                 Thread replay = new Thread(() -> {
                     try (EventReader reader = Recordings.open(rec)) {

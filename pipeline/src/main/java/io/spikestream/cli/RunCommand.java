@@ -60,6 +60,9 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Mixin
     JobOptions job = new JobOptions();
 
+    @CommandLine.Mixin
+    ViewOptions view = new ViewOptions();
+
     @Override
     public Integer call() throws Exception {
         if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
@@ -91,6 +94,7 @@ public final class RunCommand implements Callable<Integer> {
         streams.deadLetters().sinkTo(SpikestreamJob.deadLetterSink(bootstrap,
                 deadLetterTopic != null ? deadLetterTopic : inputTopic + ".dead-letters",
                 DeliveryGuarantee.EXACTLY_ONCE, prefix + "-dead")).name("dead-letters").uid("dead-letter-sink");
+        view.attach(streams, env, ViewOptions.classNames(config.modelPath()), err, null);
         err.println("spikestream run: " + inputTopic + " -> " + outputTopic + " with " + config.modelPath()
                 + " (" + config.framing().toJson() + "), parallelism " + env.getParallelism() + ", " + stateBackend + " state");
         err.flush();

@@ -41,8 +41,11 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout-ms", paramLabel = "MS", description = "stop after this long without a classification (default: never)")
     Long idleTimeoutMs;
 
+    @CommandLine.Mixin
+    ViewOptions ui = new ViewOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (max != null && max < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max must be >= 1");
         }
@@ -59,12 +62,16 @@ public final class WatchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long seen = 0;
         long lastArrival = System.nanoTime();
-        try (KafkaConsumer<String, Classification> consumer =
+        try (io.spikestream.view.LiveView live = ui.start(spec.commandLine().getErr(), "committed classifications", List.of(), null);
+             KafkaConsumer<String, Classification> consumer =
                      new KafkaConsumer<>(p, new StringDeserializer(), new ClassificationDeserializer())) {
             consumer.subscribe(List.of(topic));
             while (max == null || seen < max) {
                 for (ConsumerRecord<String, Classification> r : consumer.poll(Duration.ofMillis(200))) {
                     out.println(line(r.value()));
+                    if (live != null) {
+                        live.offer(r.value());
+                    }
                     lastArrival = System.nanoTime();
                     if (max != null && ++seen >= max) {
                         break;
