@@ -83,10 +83,10 @@ public final class RenderCommand implements Callable<Integer> {
             }
             System.setProperty("java.awt.headless", "true");
             RecordingRenderer.Summary s = RecordingRenderer.render(reader, options, png, gif, net, setup == null ? null : setup.framing());
-            stdout.printf(Locale.ROOT, "%s, %s: %d frames of %.1f ms from %.3f s to %.3f s, %,d events%s in %.2f s (%,.0f events/s, %.0f frames/s)%n",
+            stdout.printf(Locale.ROOT, "%s, %s: %d frames of %.1f ms from %.3f s to %.3f s, %,d events%s in %.2f s (%,.0f events/s, %.0f frames/s; %.2f s CPU)%n",
                     png, gif, s.frames(), dtUs / 1e3, s.firstFrameUs() / 1e6, s.endUs() / 1e6, s.events(),
                     model == null ? "" : ", " + s.windowsClassified() + " windows classified", s.seconds(), s.events() / s.seconds(),
-                    s.frames() / s.seconds());
+                    s.frames() / s.seconds(), s.cpuSeconds());
             if (s.truncated()) {
                 stdout.printf(Locale.ROOT, "stopped at --max-frames %d; continue with --from-us %d%n", maxFrames, s.endUs());
             }

@@ -53,6 +53,7 @@ public final class LiveView implements AutoCloseable {
     static final int MAX_CLIENTS = 16;
     static final int TIMELINE = 120;
     static final int LATENCIES = 512;
+    static final int RECENT_FRAMES = 32;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CLOSE = "\0close";
     private static final Map<String, LiveView> RUNNING = new HashMap<>();
@@ -231,7 +232,10 @@ public final class LiveView implements AutoCloseable {
     private SensorView apply(Object o) {
         if (o instanceof FrameHeat f) {
             SensorView s = sensors.computeIfAbsent(f.sensorId, SensorView::new);
-            s.frame = f;
+            s.frames.addLast(f);
+            while (s.frames.size() > RECENT_FRAMES) {
+                s.frames.pollFirst();
+            }
             return s;
         }
         if (o instanceof Classification a) {
@@ -300,7 +304,8 @@ public final class LiveView implements AutoCloseable {
     /** What the page shows of one sensor; touched only under the view's lock. */
     private final class SensorView {
         final String sensor;
-        FrameHeat frame;
+        /** The latest frames, so that the page shows the frame of the window whose probabilities it shows. */
+        final ArrayDeque<FrameHeat> frames = new ArrayDeque<>();
         ClassificationResult last;
         long windows;
         long replays;
@@ -340,7 +345,20 @@ public final class LiveView implements AutoCloseable {
             return learntNames.getOrDefault(i, "class " + i);
         }
 
+        /** The frame of the last classified window when it is at hand, else the newest. */
+        FrameHeat frame() {
+            if (last != null) {
+                for (FrameHeat f : frames) {
+                    if (f.windowIndex == last.windowIndex) {
+                        return f;
+                    }
+                }
+            }
+            return frames.peekLast();
+        }
+
         ObjectNode json() {
+            FrameHeat frame = frame();
             ObjectNode o = JSON.createObjectNode();
             o.put("sensor", sensor);
             if (last != null) {

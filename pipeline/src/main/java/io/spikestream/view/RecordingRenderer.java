@@ -76,7 +76,7 @@ public final class RecordingRenderer {
 
     /** The outcome: frames written, events drawn, where the first frame starts, and whether {@code maxFrames} cut the recording short. */
     public record Summary(int frames, long events, long firstFrameUs, long endUs, boolean truncated, int windowsClassified,
-                          double seconds) {}
+                          double seconds, double cpuSeconds) {}
 
     private final Options options;
     private final SensorGeometry geometry;
@@ -145,6 +145,8 @@ public final class RecordingRenderer {
 
     private Summary run(EventReader reader, Path png, Path gif, WindowModel model, FramingSpec framing) throws IOException {
         long t0 = System.nanoTime();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.getCurrentThreadCpuTime();
         List<BufferedImage> done = new ArrayList<>();
         ArrayDeque<Tile> pending = new ArrayDeque<>();
         ArrayDeque<Classified> windows = new ArrayDeque<>();
@@ -244,7 +246,8 @@ public final class RecordingRenderer {
             throw new IOException("no events to render" + (options.fromUs() != null || options.toUs() != null ? " in the chosen time range" : ""));
         }
         writeGrid(done, png);
-        return new Summary(done.size(), events, firstFrame, frameStart, truncated, classified[0], (System.nanoTime() - t0) / 1e9);
+        return new Summary(done.size(), events, firstFrame, frameStart, truncated, classified[0], (System.nanoTime() - t0) / 1e9,
+                (threads.getCurrentThreadCpuTime() - cpu0) / 1e9);
     }
 
     /** Captions the frames whose window is known (or all at the end) and hands them on in order. */
