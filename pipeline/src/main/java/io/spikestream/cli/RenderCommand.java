@@ -22,10 +22,10 @@ import picocli.CommandLine.Parameters;
  * frames) and {@code OUT.gif} (an animation), optionally captioned with a model's decisions.
  */
 @Command(name = "render", mixinStandardHelpOptions = true,
-        description = {"Render a recording (any format spikestream reads) as event frames, ON and OFF in two colours with a time",
-            "label on each: OUT.png (a grid) and OUT.gif (an animation at real-time pace). Streams: memory is bounded by",
-            "the frame size and --max-frames, not by the recording's length. With --model each frame is captioned with the",
-            "top class and probability of the model's window that contains it."})
+        description = {"Render a recording (any format spikestream reads) as event frames: ON orange, OFF blue,",
+            "a time label on each. Writes OUT.png (a grid) and OUT.gif (an animation at real-time pace).",
+            "Streams: memory is bounded by the frame size and --max-frames, not by the recording's length.",
+            "With --model each frame is captioned with the top class and probability of its window."})
 public final class RenderCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -21,7 +21,6 @@ import io.spikestream.pipeline.job.MsResNetWindowModel;
 import io.spikestream.pipeline.job.SpikestreamJob;
 import io.spikestream.schemas.Classification;
 import java.net.URL;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,8 +54,8 @@ import org.junit.jupiter.api.Test;
  */
 class LiveViewBrowserTest {
     static final String SENSOR = "demo-camera";
-    /** Wall-clock bound for the whole run: job start, replay at 4× (about 8 s), commits. */
-    static final Duration BOUND = Duration.ofSeconds(150);
+    /** Wall-clock bound for the whole run: job start, replay at 4× (about 8 s), commits; generous for a loaded machine. */
+    static final Duration BOUND = Duration.ofSeconds(240);
 
     /** What the page shows of the sensor at one moment. */
     record Seen(long window, String probs, String frameHash, long frameWindow, String decision, String top) {}
@@ -116,12 +115,14 @@ class LiveViewBrowserTest {
             List<Seen> seen = new ArrayList<>();
             long deadline = System.nanoTime() + BOUND.toNanos();
             long lastChange = System.nanoTime();
+            boolean midShot = false;
             while (true) {
                 Seen s = look(browser);
                 if (s != null && (seen.isEmpty() || !s.equals(seen.get(seen.size() - 1)))) {
                     seen.add(s);
                     lastChange = System.nanoTime();
-                    if (s.window() >= 12 && !Files.exists(target.resolve("live-view-window-12.png"))) {
+                    if (s.window() >= 12 && !midShot) {
+                        midShot = true;
                         // mid-recording, mid-gesture: the picture the README shows
                         browser.screenshot(target.resolve("live-view-window-12.png"));
                     }
@@ -129,8 +130,10 @@ class LiveViewBrowserTest {
                 if (replay.get() instanceof Exception e) {
                     fail("replay failed: " + e, e);
                 }
-                // done when the replay has ended and the page has been still for 3 s (the last windows flushed)
-                if (replay.get() != null && System.nanoTime() - lastChange > 3_000_000_000L) {
+                // done when the replay has ended, the page shows classifications and has been still for 5 s
+                // (the last windows flushed); on a busy machine the job may start long after the replay
+                boolean classifiedAny = seen.stream().anyMatch(x -> x.window() >= 0);
+                if (replay.get() != null && classifiedAny && System.nanoTime() - lastChange > 5_000_000_000L) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
@@ -152,10 +155,9 @@ class LiveViewBrowserTest {
             assertTrue(seen.stream().map(Seen::frameHash).distinct().count() >= 3, "the frame did not change: " + seen);
             assertTrue(seen.stream().map(Seen::frameWindow).distinct().count() >= 3, "the frame's window did not change: " + seen);
 
-            assertEquals(last.window(), last.frameWindow(), "the frame shown is the classified window's");
-
             // the decisions shown equal what the job committed to Kafka for the same windows
             Seen last = classified.get(classified.size() - 1);
+            assertEquals(last.window(), last.frameWindow(), "the frame shown is the classified window's");
             Map<Long, Classification> committed = readCommitted(kafka, out, last.window(), deadline);
             Classification c = committed.get(last.window());
             assertNotNull(c, "no committed classification for window " + last.window() + " (committed: " + committed.keySet() + ")");
