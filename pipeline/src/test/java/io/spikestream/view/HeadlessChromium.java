@@ -67,7 +67,7 @@ final class HeadlessChromium implements AutoCloseable {
         // what Chromium needs to run headless as root in a container, offline and quietly
         List<String> args = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1300,760", "--user-data-dir=" + profile);
+                "--disable-dev-shm-usage", "--window-size=1300,800", "--user-data-dir=" + profile);
         args.forEach(chrome.putArray("args")::add);
         JsonNode r = call("POST", "/session", caps);
         session = r.path("value").path("sessionId").asText(null);
