@@ -82,6 +82,64 @@ class LiveViewTest {
         }
     }
 
+    @Test
+    void windowsReplayedAfterAJobRestartReplaceTheOldOnesInTheTimeline() throws Exception {
+        try (LiveView view = LiveView.start("127.0.0.1", 0, "job")) {
+            for (long w : new long[] {0, 1, 2, 3, 4, 2, 3}) {
+                view.offer(classification("cam", w));
+            }
+            String state = firstSensorMessage(view, "\"replays\":1");
+            java.util.List<String> indexes = new java.util.ArrayList<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"index\":(\\d+),\"startUs\"").matcher(
+                    state.substring(state.indexOf("\"timeline\"")));
+            while (m.find()) {
+                indexes.add(m.group(1));
+            }
+            assertEquals(java.util.List.of("0", "1", "2", "3"), indexes, state);
+            assertTrue(state.contains("\"windows\":7"), state);
+        }
+    }
+
+    @Test
+    void theHeatMapIsTheWindowSummedOverBinsAndPolaritiesOnASquareRootScale() {
+        io.spikestream.pipeline.job.FramedWindow w = new io.spikestream.pipeline.job.FramedWindow();
+        w.sensorId = "cam";
+        w.bins = 2;
+        w.height = 1;
+        w.width = 3;
+        // [bin][polarity][pixel]: pixel 0 gets 1+1+1+1 = 4 events, pixel 1 gets 1, pixel 2 none
+        w.frames = new float[] {1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0};
+        w.binEvents = new int[] {3, 2};
+        FrameHeat h = FrameHeat.of(w);
+        assertEquals(4f, h.maxCount);
+        assertEquals(255, h.heat[0] & 0xff);
+        assertEquals(128, h.heat[1] & 0xff); // 255 * sqrt(1/4) = 127.5
+        assertEquals(0, h.heat[2] & 0xff);
+        assertEquals(5, h.events);
+    }
+
+    /** The first {@code sensor} event of a new stream that contains {@code marker}. */
+    private static String firstSensorMessage(LiveView view, String marker) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", view.port())) {
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write(("GET /events HTTP/1.1\r\nHost: 127.0.0.1:" + view.port() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("data: {\"sensor\"")) {
+                        if (line.contains(marker)) {
+                            return line;
+                        }
+                        break; // the dispatcher has not folded everything in yet: ask again
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no sensor state with " + marker + " within 20 s");
+    }
+
     private static int status(LiveView view, String method, String path, String host) throws Exception {
         if (host == null && !path.contains("..")) {
             HttpURLConnection c = (HttpURLConnection) view.url().resolve(path).toURL().openConnection();
