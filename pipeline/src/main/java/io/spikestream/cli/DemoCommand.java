@@ -18,6 +18,7 @@ import io.spikestream.pipeline.job.JobConfig;
 import io.spikestream.pipeline.job.ModelSetup;
 import io.spikestream.pipeline.job.MsResNetWindowModel;
 import io.spikestream.pipeline.job.SpikestreamJob;
+import io.spikestream.view.LiveView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -78,6 +79,12 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KafkaOptions kafkaOptions = new KafkaOptions();
 
+    @CommandLine.Mixin
+    ViewOptions ui = new ViewOptions();
+
+    @Option(names = "--no-ui", description = "no live view (by default it opens on a free port, see --ui-port)")
+    boolean noUi;
+
     @Override
     public Integer call() throws Exception {
         if (!(speed > 0)) {
@@ -92,6 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
             Path rec = recording != null ? recording : bundled(BUNDLED_RECORDING, work, "the bundled demo recording");
             Path lab = labels != null ? labels : recording != null ? null : bundledOptional(BUNDLED_LABELS, work);
             ModelSetup setup = ModelSetup.read(modelFile);
+            setup.noteUnnamedClasses(err);
             JobConfig config = JobConfig.defaults(setup.framing(), modelFile.toAbsolutePath().toString())
                     .withBatching(4, 10).withQuietFlush(1_000);
             List<Evaluation.Sample> samples = new ArrayList<>();
@@ -120,10 +128,11 @@ public final class DemoCommand implements Callable<Integer> {
             var input = SpikestreamJob.kafkaInput(env, kafka.bootstrapServers(), topic, "demo", OffsetsInitializer.earliest(), null,
                     config, clientSettings);
             SpikestreamJob.Streams job = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
+            LiveView live = ui.attach(job, env, setup.classNames(), out, noUi ? null : 0);
             List<ClassificationResult> results = new ArrayList<>();
             AtomicReference<ReplayProgress> progress = new AtomicReference<>();
             AtomicReference<Object> replayOutcome = new AtomicReference<>();
-            try (CloseableIterator<ClassificationResult> it = job.classifications().collectAsync()) {
+            try (live; CloseableIterator<ClassificationResult> it = job.classifications().collectAsync()) {
                 JobClient client = env.executeAsync("spikestream demo");
                 Thread replay = new Thread(() -> {
                     try (EventReader reader = Recordings.open(rec)) {
@@ -162,8 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
                             err.print("\r\033[K");
                             err.flush();
                             out.printf(Locale.ROOT, "%-12s t=%8.3fs  %-24s %5.1f%%   smoothed: %s%n", c.sensorId,
-                                    c.windowEndUs / 1e6, name(setup, c.topClass, c.topClassName), 100 * c.probabilities[c.topClass],
-                                    name(setup, c.smoothedClass, c.smoothedClassName));
+                                    c.windowEndUs / 1e6, c.topClassName, 100 * c.probabilities[c.topClass], c.smoothedClassName);
                             out.flush();
                         }
                     }
@@ -196,17 +204,6 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
-    }
-
-    /**
-     * The class name to show: the model's own, or, for a model without names whose 11 classes are
-     * scored against DVS128 Gesture labels (as the demo does), the Gesture class name.
-     */
-    private static String name(ModelSetup setup, int index, String modelName) {
-        boolean unnamed = setup.classNames().equals(java.util.stream.IntStream.range(0, setup.classNames().size())
-                .mapToObj(i -> "class " + i).toList());
-        return unnamed && setup.classNames().size() == io.spikestream.connectors.recording.gesture.GestureClasses.COUNT
-                ? io.spikestream.connectors.recording.gesture.GestureClasses.name(index) : modelName;
     }
 
     private static void status(PrintWriter err, ReplayProgress p, int windows) {

@@ -11,6 +11,7 @@ import io.spikestream.model.train.TimeShuffledData;
 import io.spikestream.model.train.Trainer;
 import io.spikestream.pipeline.dataset.GestureSamples;
 import io.spikestream.pipeline.framing.FramingSpec;
+import io.spikestream.pipeline.job.MsResNetWindowModel;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -88,6 +89,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new IOException(data + ": no recordings of users " + users.ids());
         }
         int classes = file.card().numClasses();
+        List<String> names = MsResNetWindowModel.classNames(file);
+        if (MsResNetWindowModel.storedClassNames(file) == null) {
+            spec.commandLine().getErr().println(io.spikestream.pipeline.job.ModelSetup.unnamedNotice(model));
+            spec.commandLine().getErr().flush();
+        }
         GestureSamples samples = GestureSamples.load(files, framing, Warnings.STDERR, null);
         if (samples.size() == 0) {
             throw new IOException(data + ": no labelled windows of " + framing.windowUs() + " µs inside the takes");
@@ -102,7 +108,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             for (long v : eval.confusion()[c]) {
                 n += v;
             }
-            out.printf(Locale.ROOT, "%-5d %-28s %8d %8.2f%%%n", c + 1, className(c, classes), n,
+            out.printf(Locale.ROOT, "%-5d %-28s %8d %8.2f%%%n", c + 1, names.get(c), n,
                     n == 0 ? Double.NaN : 100 * eval.classAccuracy(c));
         }
         out.printf(Locale.ROOT, "accuracy %.2f%% (%d samples), mean loss %.4f%n", 100 * eval.accuracy(), eval.samples(), eval.meanLoss());
@@ -143,10 +149,6 @@ public final class EvaluateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "direction (classes %s, told apart only by temporal order): %.2f%% of %d right, %.2f%% taken for the opposite direction%n",
                     twins.stream().map(String::valueOf).collect(Collectors.joining(",")), 100.0 * right / n, n, 100.0 * twin / n);
         }
-    }
-
-    private static String className(int index, int classes) {
-        return classes == GestureClasses.COUNT ? GestureClasses.name(index) : "class " + (index + 1);
     }
 
     /** Rows = true class, columns = predicted; cell shade = share of the row. */

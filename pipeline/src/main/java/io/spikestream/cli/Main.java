@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             ReplayCommand.class,
             InfoCommand.class,
             ConvertCommand.class,
+            RenderCommand.class,
             InferCommand.class,
             BenchCommand.class,
             RunCommand.class,

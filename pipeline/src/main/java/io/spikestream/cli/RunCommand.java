@@ -65,6 +65,9 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KafkaOptions kafkaOptions = new KafkaOptions();
 
+    @CommandLine.Mixin
+    ViewOptions view = new ViewOptions();
+
     @Override
     public Integer call() throws Exception {
         if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
@@ -103,6 +106,7 @@ public final class RunCommand implements Callable<Integer> {
                 DeliveryGuarantee.EXACTLY_ONCE, prefix, kafka)).name("classifications").uid("classifications-sink");
         streams.deadLetters().sinkTo(SpikestreamJob.deadLetterSink(bootstrap, deadLetters,
                 DeliveryGuarantee.EXACTLY_ONCE, prefix + "-dead", kafka)).name("dead-letters").uid("dead-letter-sink");
+        view.attach(streams, env, ViewOptions.classNames(config.modelPath()), err, null);
         err.println("spikestream run: " + inputTopic + " -> " + outputTopic + " with " + config.modelPath()
                 + " (" + config.framing().toJson() + "), parallelism " + env.getParallelism() + ", " + stateBackend + " state"
                 + (kafka.isEmpty() ? "" : ", Kafka client settings: " + kafka.redacted()));
@@ -158,6 +162,7 @@ public final class RunCommand implements Callable<Integer> {
         }
 
         public JobConfig config(ModelSetup setup, PrintWriter err) {
+            setup.noteUnnamedClasses(err);
             FramingSpec framing = setup.framing(dtUs, bins, hopBins, clip, denoiseUs, err);
             return JobConfig.defaults(framing, setup.model().toAbsolutePath().toString())
                     .withOutOfOrderness(outOfOrderUs)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.connectors.recording.Recordings;
 import io.spikestream.connectors.recording.Truncation;
+import io.spikestream.connectors.recording.gesture.GestureClasses;
 import io.spikestream.connectors.recording.gesture.GestureRecording;
 import io.spikestream.connectors.recording.gesture.Warnings;
 import io.spikestream.model.ModelCard;
@@ -17,6 +18,7 @@ import io.spikestream.model.train.Trainer;
 import io.spikestream.model.train.TrainingConfig;
 import io.spikestream.pipeline.dataset.GestureSamples;
 import io.spikestream.pipeline.framing.FramingSpec;
+import io.spikestream.pipeline.job.MsResNetWindowModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -41,7 +43,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train an MS-ResNet on userNN_<lighting>.aedat + _labels.csv recordings (train and test users split),",
                 "framed exactly as the streaming job frames events. Writes a checkpoint every epoch (OUT.ckpt.safetensors)",
-                "and the model file OUT (card and framing in its metadata).",
+                "and the model file OUT (card, framing and class names in its metadata).",
                 "On a shared or busy machine set OMP_NUM_THREADS=1: oneDNN's spinning threads slow down badly under contention."})
 public final class TrainCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -196,6 +198,7 @@ public final class TrainCommand implements Callable<Integer> {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FramingSpec.METADATA_KEY, framing.toJson());
         meta.put("lightings", lightingSet == null ? "" : String.join(",", lightingSet));
+        meta.put(MsResNetWindowModel.CLASS_NAMES_KEY, MsResNetWindowModel.classNamesJson(classNames(modelCard.numClasses())));
         TrainingConfig cfg = trainer.config();
         ObjectNode results = JSON.createObjectNode();
         ConfusionMatrix lastTest = null;
@@ -228,6 +231,8 @@ public final class TrainCommand implements Callable<Integer> {
         Map<String, String> modelMeta = new LinkedHashMap<>();
         modelMeta.put(FramingSpec.METADATA_KEY, framing.toJson());
         modelMeta.put("training", cfg.toJson());
+        // the names travel with the model, so that every consumer shows them (not "class N")
+        modelMeta.put(MsResNetWindowModel.CLASS_NAMES_KEY, MsResNetWindowModel.classNamesJson(classNames(modelCard.numClasses())));
         ObjectNode summary = JSON.createObjectNode();
         summary.put("train_samples", train.size()).put("test_samples", test.size())
                 .put("train_users", trainUsers.ids().toString()).put("test_users", testUsers.ids().toString())
@@ -242,6 +247,15 @@ public final class TrainCommand implements Callable<Integer> {
                 lastTest == null ? "" : String.format(Locale.ROOT, "; held-out test accuracy %.2f%%", 100 * lastTest.accuracy()));
         stdout.flush();
         return Main.OK;
+    }
+
+    /** The labels are DVS128 Gesture's 1-11: their names, and {@code class N} for any output beyond them. */
+    static List<String> classNames(int classes) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            names.add(c < GestureClasses.COUNT ? GestureClasses.name(c) : "class " + c);
+        }
+        return names;
     }
 
     private void validate() {

@@ -47,6 +47,9 @@ public final class WatchCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KafkaOptions kafkaOptions = new KafkaOptions();
 
+    @CommandLine.Mixin
+    ViewOptions ui = new ViewOptions();
+
     @Override
     public Integer call() throws java.io.IOException {
         if (max != null && max < 1) {
@@ -69,7 +72,8 @@ public final class WatchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long seen = 0;
         long lastArrival = System.nanoTime();
-        try (KafkaConsumer<String, Classification> consumer =
+        try (io.spikestream.view.LiveView live = ui.start(spec.commandLine().getErr(), "committed classifications", List.of(), null);
+             KafkaConsumer<String, Classification> consumer =
                      new KafkaConsumer<>(p, new StringDeserializer(), new ClassificationDeserializer())) {
             consumer.subscribe(List.of(topic));
             while (max == null || seen < max) {
@@ -85,6 +89,9 @@ public final class WatchCommand implements Callable<Integer> {
                 }
                 for (ConsumerRecord<String, Classification> r : records) {
                     out.println(line(r.value()));
+                    if (live != null) {
+                        live.offer(r.value());
+                    }
                     lastArrival = System.nanoTime();
                     if (max != null && ++seen >= max) {
                         break;

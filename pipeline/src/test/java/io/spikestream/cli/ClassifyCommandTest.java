@@ -63,6 +63,34 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void aModelWithoutClassNamesShowsClassNumbersAndSaysSoOnce() throws Exception {
+        Path model = dir.resolve("unnamed.safetensors");
+        io.spikestream.model.ModelCard card = io.spikestream.model.ModelCard.of(2, 4,
+                new io.spikestream.model.ModelCard.Stem(io.spikestream.model.ModelCard.StemType.CONV7, 8),
+                List.of(new io.spikestream.model.ModelCard.Stage(8, 1)), io.spikestream.model.ModelCard.Shortcut.CONV);
+        io.spikestream.model.ModelFile.write(model, card, io.spikestream.model.ModelWeights.random(card, 1),
+                java.util.Map.of(FramingSpec.METADATA_KEY, SPEC.toJson()), io.spikestream.model.safetensors.DType.F32);
+        EventBatch events = new EventBatch();
+        Random rnd = new Random(9);
+        for (int i = 0; i < 3_000; i++) {
+            events.add(100_000 + 10L * i, rnd.nextInt(128), rnd.nextInt(128), rnd.nextInt(2));
+        }
+        Path rec = dir.resolve("cam.aedat4");
+        try (var w = io.spikestream.connectors.recording.Recordings.writer(rec, DVS128)) {
+            w.write(events);
+        }
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(stdout));
+        cl.setErr(new PrintWriter(stderr));
+        assertEquals(Main.OK, cl.execute("classify", rec.toString(), "--model", model.toString()), stderr.toString());
+        String notice = "unnamed.safetensors carries no class names (__metadata__[\"class_names\"]); classes are shown as 'class N'";
+        assertEquals(1, stderr.toString().split(java.util.regex.Pattern.quote(notice), -1).length - 1, stderr.toString());
+        assertTrue(stdout.toString().matches("(?s).*top classes \\{class [0-3]=.*"), stdout.toString());
+    }
+
+    @Test
     void aModelWithoutFramingMetadataIsRefusedWithAClearMessage() throws Exception {
         Path model = dir.resolve("no-framing.safetensors");
         io.spikestream.model.ModelCard card = io.spikestream.model.ModelCard.of(2, 4,

@@ -55,6 +55,10 @@ class TrainCommandTest {
         assertEquals(16, framing.height());
         assertEquals(100_000, framing.dtUs());
         assertTrue(st.metadata().containsKey("card") && st.metadata().containsKey("results"));
+        // the class names travel with the model: the 11 DVS128 Gesture names in label order
+        assertEquals("[\"hand_clap\",\"right_hand_wave\",\"left_hand_wave\",\"right_arm_clockwise\",\"right_arm_counter_clockwise\","
+                + "\"left_arm_clockwise\",\"left_arm_counter_clockwise\",\"arm_roll\",\"air_drums\",\"air_guitar\",\"other_gestures\"]",
+                st.metadata().get("class_names"));
         assertTrue(Files.isRegularFile(dir.resolve("m.safetensors.ckpt.safetensors")));
 
         Path png = dir.resolve("confusion.png");

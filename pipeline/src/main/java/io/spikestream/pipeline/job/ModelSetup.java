@@ -39,6 +39,25 @@ public record ModelSetup(Path model, FramingSpec framing, List<String> className
         return new ModelSetup(model, spec, MsResNetWindowModel.classNames(file), id);
     }
 
+    /** Whether the model file carries its class names (otherwise they are {@code class N}). */
+    public boolean namedClasses() {
+        return !classNames.equals(MsResNetWindowModel.numberedClassNames(classNames.size()));
+    }
+
+    /** Says once, on {@code err}, that a model without class names shows its classes as {@code class N}. */
+    public void noteUnnamedClasses(PrintWriter err) {
+        if (!namedClasses()) {
+            err.println(unnamedNotice(model));
+            err.flush();
+        }
+    }
+
+    /** The notice for a model file without class names. */
+    public static String unnamedNotice(Path model) {
+        return "note: " + model.getFileName() + " carries no class names (__metadata__[\"" + MsResNetWindowModel.CLASS_NAMES_KEY
+                + "\"]); classes are shown as 'class N'";
+    }
+
     /** The framing with the given overrides (null = keep), warning on {@code err} for each one that changes it. */
     public FramingSpec framing(Long dtUs, Integer bins, Integer hopBins, Boolean clip, Long denoiseUs, PrintWriter err) {
         FramingSpec s = framing;

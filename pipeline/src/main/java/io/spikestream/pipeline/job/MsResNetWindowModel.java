@@ -66,8 +66,17 @@ public final class MsResNetWindowModel implements WindowModel {
         return json == null ? null : FramingSpec.fromJson(json);
     }
 
-    /** Class names from the metadata, else {@code class 0 .. class n-1}. */
+    /** Class names from the metadata, else {@code class 0 .. class n-1} (see {@link #storedClassNames}). */
     public static List<String> classNames(ModelFile file) {
+        List<String> stored = storedClassNames(file);
+        return stored != null ? stored : numberedClassNames(file.card().numClasses());
+    }
+
+    /**
+     * The class names the model file carries ({@value #CLASS_NAMES_KEY}: a JSON array with one
+     * string per output), or null when it carries none or they do not match the card's classes.
+     */
+    public static List<String> storedClassNames(ModelFile file) {
         int n = file.card().numClasses();
         String json = file.metadata().get(CLASS_NAMES_KEY);
         if (json != null) {
@@ -79,14 +88,28 @@ public final class MsResNetWindowModel implements WindowModel {
                     return List.copyOf(names);
                 }
             } catch (IOException e) {
-                // fall through to the numbered names; the model still works
+                // fall through: the model still works with numbered names
             }
         }
+        return null;
+    }
+
+    /** {@code class 0 .. class n-1}: the names of a model file without names. */
+    public static List<String> numberedClassNames(int n) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             names.add("class " + i);
         }
         return List.copyOf(names);
+    }
+
+    /** The metadata value for {@value #CLASS_NAMES_KEY}. */
+    public static String classNamesJson(List<String> names) {
+        try {
+            return JSON.writeValueAsString(names);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
