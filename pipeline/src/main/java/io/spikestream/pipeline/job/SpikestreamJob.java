@@ -13,14 +13,16 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Builds the spikestream job: input packets → triage (undecodable → dead letters) →
- * keyBy(sensor) → {@link FramingFunction} → keyBy(sensor) → {@link ClassifierOperator} →
- * classifications, plus the dead-letter stream. Sources and sinks are separate so that commands
+ * keyBy(sensor), the only shuffle → {@link FramingOperator} → {@link ClassifierOperator} in the
+ * same chain (the stream stays partitioned by sensor, so the classifier's keyed state lines up
+ * without a second shuffle) → classifications, plus the dead-letter stream. Sources and sinks are separate so that commands
  * and tests compose the job they need (Kafka or recordings in; Kafka, collect or print out).
  */
 public final class SpikestreamJob {
@@ -36,6 +38,13 @@ public final class SpikestreamJob {
      */
     public record Streams(DataStream<FramedWindow> windows, DataStream<ClassificationResult> classifications,
                           DataStream<DeadLetterRecord> deadLetters) {}
+
+    /**
+     * Consumer settings of the source that the throughput depends on (measured with
+     * {@code bench pipeline}, see docs/BENCHMARKS.md); a user's own Kafka properties come after
+     * these and win.
+     */
+    public static final java.util.Map<String, String> SOURCE_TUNING = java.util.Map.of();
 
     /** Packets from a Kafka topic of Avro EventPackets, with per-partition watermarks and idleness. */
     public static DataStream<SensorEvents> kafkaInput(StreamExecutionEnvironment env, String bootstrapServers, String topic,
@@ -57,6 +66,7 @@ public final class SpikestreamJob {
                 .setStartingOffsets(start)
                 .setDeserializer(new PacketDeserializer())
                 .setProperty("isolation.level", "read_committed")
+                .setProperties(properties(SOURCE_TUNING))
                 .setProperty("partition.discovery.interval.ms", stopAt == null ? "10000" : "-1");
         if (stopAt != null) {
             builder.setBounded(stopAt);
@@ -101,19 +111,24 @@ public final class SpikestreamJob {
                 .setBufferTimeout(10);
         SingleOutputStreamOperator<FramedWindow> windows = good
                 .keyBy(e -> e.sensorId, Types.STRING)
-                .process(new FramingFunction(config)).name("framing").uid("framing")
-                .returns(Types.POJO(FramedWindow.class))
+                .transform("framing", FramedWindowSerializer.TYPE, new FramingOperator(config)).uid("framing")
                 .setBufferTimeout(2);
-        DataStream<DeadLetterRecord> dead = good.getSideOutput(FramingFunction.DEAD_LETTERS)
-                .union(windows.getSideOutput(FramingFunction.DEAD_LETTERS));
+        DataStream<DeadLetterRecord> dead = good.getSideOutput(FramingOperator.DEAD_LETTERS)
+                .union(windows.getSideOutput(FramingOperator.DEAD_LETTERS));
         DataStream<ClassificationResult> classifications = null;
         if (config.modelPath() != null) {
-            classifications = windows
-                    .keyBy(w -> w.sensorId, Types.STRING)
+            // forward, chained: the windows of a sensor are already on the subtask that owns its key group
+            classifications = DataStreamUtils.reinterpretAsKeyedStream(windows, w -> w.sensorId, Types.STRING)
                     .transform("classifier", Types.POJO(ClassificationResult.class), new ClassifierOperator(config, models))
                     .uid("classifier");
         }
         return new Streams(windows, classifications, dead);
+    }
+
+    private static java.util.Properties properties(java.util.Map<String, String> m) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(m);
+        return p;
     }
 
     /** A function that Flink can ship to the task managers. */

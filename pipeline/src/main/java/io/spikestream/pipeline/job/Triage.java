@@ -22,7 +22,7 @@ public class Triage extends ProcessFunction<SensorEvents, SensorEvents> {
         if (e.problem != null) {
             undecodable.inc();
             deadLettered.inc();
-            ctx.output(FramingFunction.DEAD_LETTERS,
+            ctx.output(FramingOperator.DEAD_LETTERS,
                     new DeadLetterRecord(e.source, e.partition, e.offset, e.problem, e.raw, System.currentTimeMillis()));
         } else {
             out.collect(e);
