@@ -1,5 +1,6 @@
 package io.spikestream.pipeline.job;
 
+import io.spikestream.connectors.event.EventBatch;
 import io.spikestream.connectors.event.SensorGeometry;
 import io.spikestream.pipeline.framing.Framer;
 import io.spikestream.pipeline.framing.FramingSpec;
@@ -44,7 +45,8 @@ import org.apache.flink.util.OutputTag;
  * timestamp minus the allowed disorder) passes its end, when the job's watermark does (at the end
  * of a bounded input; always with {@link JobConfig#jobWatermarkCloses()}), or, for a sensor that
  * went quiet, {@code quietFlushMs} of wall-clock time after its last packet. Late and
- * out-of-bounds events are counted and sent to the dead letters; the job never fails on them.
+ * out-of-bounds events, and undecodable records ({@link SensorEvents#problem}), are counted and
+ * sent to the dead letters; the job never fails on them.
  *
  * <p><b>State.</b> The framers live in operator memory, so a packet costs O(its events) on every
  * state backend. Only at a checkpoint is each sensor that changed since the previous one written
@@ -85,6 +87,8 @@ public class FramingOperator extends AbstractStreamOperator<FramedWindow>
     private transient Counter deadLettered;
     private transient Counter windows;
     private transient Counter expired;
+    private transient Counter undecodable;
+    private transient EventBatch scratch;
 
     /** One sensor's framing, in memory. */
     static final class Sensor {
@@ -129,6 +133,8 @@ public class FramingOperator extends AbstractStreamOperator<FramedWindow>
         deadLettered = metrics.counter("deadLettered");
         windows = metrics.counter("windows");
         expired = metrics.counter("sensorsExpired");
+        undecodable = metrics.counter("recordsUndecodable");
+        scratch = new EventBatch(1 << 12);
         metrics.gauge("sensors", () -> sensors.size());
 
         ValueStateDescriptor<byte[]> d = new ValueStateDescriptor<>(STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -206,6 +212,14 @@ public class FramingOperator extends AbstractStreamOperator<FramedWindow>
     @Override
     public void processElement(StreamRecord<SensorEvents> element) throws Exception {
         SensorEvents packet = element.getValue();
+        if (packet.problem != null) {
+            // undecodable records come here too (keyed by the empty id): one operator less in the chain
+            undecodable.inc();
+            deadLettered.inc();
+            output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetterRecord(packet.source, packet.partition,
+                    packet.offset, packet.problem, packet.raw, System.currentTimeMillis())));
+            return;
+        }
         Sensor s = sensors.get(packet.sensorId);
         if (s == null) {
             SensorGeometry g = packet.width > 0 && packet.height > 0
@@ -220,7 +234,12 @@ public class FramingOperator extends AbstractStreamOperator<FramedWindow>
         Framer framer = s.framer;
         rejects.clear();
         framer.rejectsTo(rejects);
-        framer.accept(packet.t, packet.x, packet.y, packet.p, 0, n);
+        if (packet.wire != null) {
+            packet.columns(scratch);
+            framer.accept(scratch.ts(), scratch.xs(), scratch.ys(), scratch.ps(), 0, n);
+        } else {
+            framer.accept(packet.t, packet.x, packet.y, packet.p, 0, n);
+        }
         framer.rejectsTo(null);
         rejects.emit(packet);
         if (n > 0) {

@@ -19,8 +19,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Builds the spikestream job: input packets → triage (undecodable → dead letters) →
- * keyBy(sensor), the only shuffle → {@link FramingOperator} → {@link ClassifierOperator} in the
+ * Builds the spikestream job: input packets → keyBy(sensor), the only shuffle →
+ * {@link FramingOperator} (undecodable records → dead letters) → {@link ClassifierOperator} in the
  * same chain (the stream stays partitioned by sensor, so the classifier's keyed state lines up
  * without a second shuffle) → classifications, plus the dead-letter stream. Sources and sinks are separate so that commands
  * and tests compose the job they need (Kafka or recordings in; Kafka, collect or print out).
@@ -44,7 +44,9 @@ public final class SpikestreamJob {
      * {@code bench pipeline}, see docs/BENCHMARKS.md); a user's own Kafka properties come after
      * these and win.
      */
-    public static final java.util.Map<String, String> SOURCE_TUNING = java.util.Map.of();
+    public static final java.util.Map<String, String> SOURCE_TUNING = java.util.Map.of(
+            // packets are 5-50 kB: the default 1 MiB per partition and fetch is only 20-200 packets
+            "max.partition.fetch.bytes", String.valueOf(4 << 20));
 
     /** Packets from a Kafka topic of Avro EventPackets, with per-partition watermarks and idleness. */
     public static DataStream<SensorEvents> kafkaInput(StreamExecutionEnvironment env, String bootstrapServers, String topic,
@@ -106,15 +108,14 @@ public final class SpikestreamJob {
                                 SerializableFunction<JobConfig, WindowModel> models) {
         // short network buffer timeouts: Flink's default (100 ms) would add up to 100 ms per shuffle to
         // the latency; packets and windows are large, so buffers mostly fill before the timeout anyway
-        SingleOutputStreamOperator<SensorEvents> good = input.process(new Triage()).name("triage").uid("triage")
-                .returns(SensorEventsSerializer.TYPE)
-                .setBufferTimeout(10);
-        SingleOutputStreamOperator<FramedWindow> windows = good
+        if (input instanceof SingleOutputStreamOperator<SensorEvents> source) {
+            source.setBufferTimeout(10); // the shuffle's sending side (kafkaInput and recordingInput are operators)
+        }
+        SingleOutputStreamOperator<FramedWindow> windows = input
                 .keyBy(e -> e.sensorId, Types.STRING)
                 .transform("framing", FramedWindowSerializer.TYPE, new FramingOperator(config)).uid("framing")
                 .setBufferTimeout(2);
-        DataStream<DeadLetterRecord> dead = good.getSideOutput(FramingOperator.DEAD_LETTERS)
-                .union(windows.getSideOutput(FramingOperator.DEAD_LETTERS));
+        DataStream<DeadLetterRecord> dead = windows.getSideOutput(FramingOperator.DEAD_LETTERS);
         DataStream<ClassificationResult> classifications = null;
         if (config.modelPath() != null) {
             // forward, chained: the windows of a sensor are already on the subtask that owns its key group

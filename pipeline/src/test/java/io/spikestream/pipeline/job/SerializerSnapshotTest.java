@@ -84,7 +84,11 @@ class SerializerSnapshotTest {
 
         @Override
         protected SensorEvents[] getTestData() {
-            return new SensorEvents[] {packet(1, 0), packet(2, 1), packet(3, 5_000),
+            EventBatch e = TestPackets.events(9, G, 700, 20, 1_000_000);
+            byte[] wire = io.spikestream.connectors.kafka.EventPacketWire.encode("cam-9", G, 9, e, 0, e.size());
+            SensorEvents encoded = new PacketDeserializer().decode("events", 1, 99, wire);
+            org.junit.jupiter.api.Assertions.assertNotNull(encoded.wire, "packets from Kafka stay in wire form");
+            return new SensorEvents[] {packet(1, 0), packet(2, 1), packet(3, 5_000), encoded,
                 SensorEvents.bad("events", 0, 7, "not a valid EventPacket: truncated", new byte[] {1, 2, 3})};
         }
     }
