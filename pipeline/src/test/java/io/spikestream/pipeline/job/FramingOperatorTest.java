@@ -137,9 +137,17 @@ class FramingOperatorTest {
                 now += 2_000;
                 h.setProcessingTime(now);
                 assertEquals(0, op.sensorsInMemory(), backend.toString());
+                try (var keys = op.getKeyedStateBackend().getKeys(FramingOperator.STATE,
+                        org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+                    assertEquals(0, keys.count(), backend + ": sensors left in keyed state");
+                }
                 long empty = h.snapshot(10_001, now).getStateSize();
-                assertTrue(empty <= baseline + 1_024, backend + ": " + empty + " B left after every sensor expired, "
-                        + baseline + " B with no sensor at all");
+                if (backend instanceof HashMapStateBackend) {
+                    assertTrue(empty <= baseline + 1_024, backend + ": " + empty + " B left after every sensor expired, "
+                            + baseline + " B with no sensor at all");
+                }
+                // (RocksDB's snapshot is made of its SST files: deleted entries are tombstones there until a
+                // compaction drops them, so its size falls later; the bound above is what the churn shows)
             }
         }
     }
