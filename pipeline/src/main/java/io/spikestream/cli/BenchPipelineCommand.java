@@ -25,13 +25,17 @@ import picocli.CommandLine.Option;
 /**
  * {@code spikestream bench pipeline}: end-to-end speed of the job through Kafka. Fills a topic
  * with synthetic DVS128 streams, drains it with the model off (Kafka → framing → sink) and on
- * (→ MS-ResNet), derives how many real-time sensors the job keeps up with, then runs that many
+ * (→ MS-ResNet), measures the ceilings (plain Kafka consumers with the job's deserializer; the
+ * Framer alone) and the model-off job on RocksDB, derives how many real-time sensors the job keeps up with, then runs that many
  * at real-time pace for the latency from window close to classification. Prints one JSON object.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = {"Benchmark the streaming job end to end through Kafka (embedded broker unless --bootstrap-servers) and print one JSON object.",
             "Without --model or --card only the model-off throughput is measured. --card uses random weights (speed only)."})
 public final class BenchPipelineCommand implements Callable<Integer> {
+    /** The RocksDB run checkpoints, so that its state is really written (the hashmap run is the job as before: none). */
+    static final long ROCKSDB_CHECKPOINT_MS = 1_000;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "use this Kafka instead of an embedded broker")
@@ -145,6 +149,35 @@ public final class BenchPipelineCommand implements Callable<Integer> {
             n.put("windows", a.windows());
             n.put("cpu_seconds", a.cpuSeconds());
             n.put("events_per_cpu_second", a.eventsPerCpuSecond());
+
+            err.println("bench pipeline: kafka drain (plain consumers, no Flink) ...");
+            err.flush();
+            PipelineBench.Plain k = PipelineBench.kafkaDrain(servers, kafka, topic, parallelism, events);
+            ObjectNode kd = out.putObject("kafka_drain");
+            kd.put("consumers", parallelism);
+            kd.put("seconds", k.seconds());
+            kd.put("events_per_second", k.eventsPerSecond());
+            kd.put("cpu_seconds", k.cpuSeconds());
+            kd.put("events_per_cpu_second", k.eventsPerCpuSecond());
+            n.put("fraction_of_kafka_drain", a.eventsPerSecond() / k.eventsPerSecond());
+
+            PipelineBench.Plain f = PipelineBench.framerOnly(framing, dvs128, sensors, rate, seconds, packetUs,
+                    off.outOfOrdernessUs());
+            ObjectNode fo = out.putObject("framer_only");
+            fo.put("threads", 1);
+            fo.put("seconds", f.seconds());
+            fo.put("events_per_second", f.eventsPerSecond());
+
+            err.println("bench pipeline: model off on RocksDB ...");
+            err.flush();
+            PipelineBench.Drain r = PipelineBench.drain(servers, kafka, topic, off, parallelism, events, "rocksdb", ROCKSDB_CHECKPOINT_MS);
+            ObjectNode ro = out.putObject("model_off_rocksdb");
+            ro.put("checkpoint_interval_ms", ROCKSDB_CHECKPOINT_MS);
+            ro.put("seconds", r.seconds());
+            ro.put("events_per_second", r.eventsPerSecond());
+            ro.put("windows", r.windows());
+            ro.put("cpu_seconds", r.cpuSeconds());
+            ro.put("events_per_cpu_second", r.eventsPerCpuSecond());
 
             if (modelFile != null) {
                 err.println("bench pipeline: model on ...");

@@ -8,6 +8,7 @@ import io.spikestream.pipeline.job.MsResNetWindowModel;
 import io.spikestream.pipeline.job.SpikestreamJob;
 import io.spikestream.pipeline.framing.FramingSpec;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -153,6 +154,11 @@ public final class RunCommand implements Callable<Integer> {
         @Option(names = "--quiet-flush-ms", defaultValue = "2000", description = "wall-clock silence after which a sensor's pending windows close (default: ${DEFAULT-VALUE})")
         long quietFlushMs;
 
+        @Option(names = "--sensor-state-ttl", defaultValue = "1h", paramLabel = "DURATION",
+                converter = DurationConverter.class,
+                description = "a sensor silent this long (wall clock) loses its framing and membrane state, e.g. 90s, 30m, 1h, 2d (default: ${DEFAULT-VALUE})")
+        Duration sensorStateTtl;
+
         /** The job configuration for the model (required) with the overrides applied. */
         public JobConfig config(PrintWriter err) throws java.io.IOException {
             if (model == null) {
@@ -169,7 +175,44 @@ public final class RunCommand implements Callable<Integer> {
                     .withBatching(batchSize, maxWaitMs)
                     .withSmoothing(smoothing)
                     .withStateResetGap(stateResetGapUs)
-                    .withQuietFlush(quietFlushMs);
+                    .withQuietFlush(quietFlushMs)
+                    .withSensorStateTtl(sensorStateTtl.toMillis());
+        }
+    }
+
+    /** Durations as {@code 500ms}, {@code 90s}, {@code 30m}, {@code 1h}, {@code 2d} or ISO-8601 ({@code PT1H}). */
+    public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            try {
+                if (v.startsWith("pt") || v.startsWith("p")) {
+                    return positive(Duration.parse(value.trim().toUpperCase(java.util.Locale.ROOT)), value);
+                }
+                int unit = 0;
+                while (unit < v.length() && (Character.isDigit(v.charAt(unit)) || v.charAt(unit) == '.')) {
+                    unit++;
+                }
+                double n = Double.parseDouble(v.substring(0, unit));
+                double ms = switch (v.substring(unit)) {
+                    case "ms" -> n;
+                    case "s", "" -> n * 1e3;
+                    case "m", "min" -> n * 60e3;
+                    case "h" -> n * 3600e3;
+                    case "d" -> n * 86400e3;
+                    default -> throw new CommandLine.TypeConversionException("'" + value + "': unit must be ms, s, m, h or d");
+                };
+                return positive(Duration.ofMillis(Math.round(ms)), value);
+            } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 90s, 30m, 1h)");
+            }
+        }
+
+        private static Duration positive(Duration d, String value) {
+            if (d.isNegative() || d.isZero()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' must be positive");
+            }
+            return d;
         }
     }
 }

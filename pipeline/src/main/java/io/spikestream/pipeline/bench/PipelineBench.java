@@ -12,7 +12,21 @@ import io.spikestream.pipeline.job.SpikestreamJob;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.time.Duration;
+import io.spikestream.pipeline.framing.Framer;
+import io.spikestream.pipeline.framing.FramingSpec;
+import io.spikestream.pipeline.job.PacketDeserializer;
+import io.spikestream.pipeline.job.SensorEvents;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -32,7 +46,6 @@ public final class PipelineBench {
     private PipelineBench() {
     }
 
-    /** What one drained run measured. */
     /**
      * What one drained run measured.
      *
@@ -80,9 +93,24 @@ public final class PipelineBench {
     }
 
     /** Reads the whole topic with the job and measures from the first to the last output. */
-    public static Drain drain(String bootstrap, KafkaClientSettings kafka, String topic, JobConfig config, int parallelism, long events) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    public static Drain drain(String bootstrap, KafkaClientSettings kafka, String topic, JobConfig config, int parallelism,
+                              long events) throws Exception {
+        return drain(bootstrap, kafka, topic, config, parallelism, events, "hashmap", 0);
+    }
+
+    /**
+     * As above on {@code stateBackend} ("hashmap" or "rocksdb"), with checkpoints every
+     * {@code checkpointMs} (0: none).
+     */
+    public static Drain drain(String bootstrap, KafkaClientSettings kafka, String topic, JobConfig config, int parallelism,
+                              long events, String stateBackend, long checkpointMs) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
+        if (checkpointMs > 0) {
+            env.enableCheckpointing(checkpointMs);
+        }
         var input = SpikestreamJob.kafkaInput(env, bootstrap, topic, "bench-" + System.nanoTime(),
                 OffsetsInitializer.earliest(), OffsetsInitializer.latest(), config, kafka);
         SpikestreamJob.Streams job = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
@@ -109,6 +137,133 @@ public final class PipelineBench {
         double cpu = (processCpuNanos() - cpu0) / 1e9;
         double seconds = Math.max(1e-3, (last - Math.min(first, Math.max(start, first - 1000))) / 1000.0);
         return new Drain(events, windows, seconds, events / seconds, windows / seconds, cpu);
+    }
+
+    /** What a run outside Flink measured. */
+    public record Plain(long events, double seconds, double cpuSeconds) {
+        public double eventsPerSecond() {
+            return events / seconds;
+        }
+
+        public double eventsPerCpuSecond() {
+            return events / cpuSeconds;
+        }
+    }
+
+    /**
+     * The ceiling of the job: {@code consumers} plain Kafka consumers (one thread each, the
+     * partitions shared out as the Flink source would) reading the whole topic through the job's
+     * {@link PacketDeserializer}, and nothing else.
+     */
+    public static Plain kafkaDrain(String bootstrap, KafkaClientSettings kafka, String topic, int consumers, long events)
+            throws Exception {
+        Map<String, String> extra = SpikestreamJob.SOURCE_TUNING;
+        int partitions;
+        try (KafkaConsumer<byte[], byte[]> probe = consumer(bootstrap, kafka, extra)) {
+            partitions = probe.partitionsFor(topic).size();
+        }
+        AtomicLong seen = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long cpu0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        for (int c = 0; c < consumers; c++) {
+            List<TopicPartition> mine = new ArrayList<>();
+            for (int p = c; p < partitions; p += consumers) {
+                mine.add(new TopicPartition(topic, p));
+            }
+            Thread t = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> kc = consumer(bootstrap, kafka, extra)) {
+                    kc.assign(mine);
+                    kc.seekToBeginning(mine);
+                    Map<TopicPartition, Long> end = kc.endOffsets(mine);
+                    PacketDeserializer d = new PacketDeserializer();
+                    long deadline = System.currentTimeMillis() + 300_000;
+                    while (System.currentTimeMillis() < deadline) {
+                        boolean done = true;
+                        for (TopicPartition tp : mine) {
+                            done &= kc.position(tp) >= end.get(tp);
+                        }
+                        if (done) {
+                            return;
+                        }
+                        for (ConsumerRecord<byte[], byte[]> r : kc.poll(Duration.ofMillis(100))) {
+                            seen.addAndGet(d.decode(r.topic(), r.partition(), r.offset(), r.value()).size());
+                        }
+                    }
+                    throw new IllegalStateException("kafka drain: not at the end of " + mine + " after 300 s");
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "kafka-drain-" + c);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("kafka drain failed: " + failure.get(), failure.get());
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (seen.get() != events) {
+            throw new IllegalStateException("kafka drain: read " + seen.get() + " events, the topic holds " + events);
+        }
+        return new Plain(events, seconds, (processCpuNanos() - cpu0) / 1e9);
+    }
+
+    /**
+     * The Framer alone, one thread, over the packets the topic was filled with (regenerated the
+     * same way, held in memory first): each packet binned, then the sensor's watermark advanced,
+     * as the framing operator does.
+     */
+    public static Plain framerOnly(FramingSpec spec, SensorGeometry g, int sensors, double rate, double seconds, long packetUs,
+                                   long outOfOrdernessUs) {
+        long perSensor = (long) (rate * seconds);
+        int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
+        List<SyntheticEvents> gens = new ArrayList<>();
+        List<Framer> framers = new ArrayList<>();
+        for (int s = 0; s < sensors; s++) {
+            gens.add(new SyntheticEvents(g, rate, 1000 + s, 1_000_000));
+            framers.add(new Framer(spec, "sensor-" + s, g));
+        }
+        List<SensorEvents> packets = new ArrayList<>();
+        EventBatch batch = new EventBatch(packet);
+        for (long done = 0; done < perSensor; done += packet) {
+            int n = (int) Math.min(packet, perSensor - done);
+            for (int s = 0; s < sensors; s++) {
+                gens.get(s).next(batch, n);
+                SensorEvents e = SensorEvents.of("sensor-" + s, g.width(), g.height(), done, batch, 0, n);
+                packets.add(e);
+            }
+        }
+        long[] sink = new long[1];
+        long cpu0 = threadCpuNanos();
+        long t0 = System.nanoTime();
+        int s = 0;
+        for (SensorEvents e : packets) {
+            Framer f = framers.get(s);
+            f.accept(e.t, e.x, e.y, e.p, 0, e.size());
+            f.advanceTo(e.maxTimestamp() - outOfOrdernessUs, w -> sink[0] += w.binEvents().length);
+            s = (s + 1) % sensors;
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Plain(perSensor * sensors, secs, (threadCpuNanos() - cpu0) / 1e9);
+    }
+
+    private static long threadCpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, KafkaClientSettings kafka, Map<String, String> extra) {
+        // as the job's source: its tuning, then the user's settings, then what the drain relies on
+        Properties p = new Properties();
+        p.putAll(extra);
+        kafka.applyTo(p);
+        p.put("bootstrap.servers", bootstrap);
+        p.put("isolation.level", "read_committed");
+        p.put("enable.auto.commit", "false");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private static long[] tick(FramedWindow w) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -22,7 +23,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * one forward pass, each starting from its sensor's membrane state in Flink keyed state
  * ({@code byte[]}, so it works on the heap and the RocksDB backend) and storing the new state
  * back. A sensor's state starts fresh when its window starts more than {@code stateResetGapUs}
- * after the previous one ended.
+ * after the previous one ended. The three per-sensor states expire after {@code sensorStateTtlMs}
+ * without a write (Flink TTL), like the framing state.
  *
  * <p>Windows of the same sensor are never in one batch (the second needs the first's state).
  * The buffer is flushed before every checkpoint barrier and at the end of input, so a
@@ -38,6 +40,9 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
     private transient ValueState<byte[]> membrane;
     private transient ValueState<Long> lastEnd;
     private transient ValueState<float[]> history;
+    private transient ValueState<byte[]> formerMembrane;
+    private transient ValueState<Long> formerLastEnd;
+    private transient ValueState<float[]> formerHistory;
     private transient List<FramedWindow> pending;
     private transient Set<String> pendingSensors;
     private transient long flushDue;
@@ -61,9 +66,22 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
     public void open() throws Exception {
         super.open();
         model = modelFactory.apply(config);
-        membrane = getRuntimeContext().getState(new ValueStateDescriptor<>("membrane", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        lastEnd = getRuntimeContext().getState(new ValueStateDescriptor<>("last-window-end", Types.LONG));
-        history = getRuntimeContext().getState(new ValueStateDescriptor<>("probability-history", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
+        // the same expiry as the framing state: a sensor silent that long starts afresh anyway (stateResetGapUs).
+        // New names: state without a TTL in a savepoint does not restore into a descriptor with one, so the
+        // states of format 0 (no TTL) are read once per sensor and moved over (see stateOf).
+        StateTtlConfig ttl = FramingOperator.ttl(config);
+        ValueStateDescriptor<byte[]> m = new ValueStateDescriptor<>("sensor-membrane", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        m.enableTimeToLive(ttl);
+        ValueStateDescriptor<Long> e = new ValueStateDescriptor<>("sensor-last-window-end", Types.LONG);
+        e.enableTimeToLive(ttl);
+        ValueStateDescriptor<float[]> h = new ValueStateDescriptor<>("sensor-probability-history", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+        h.enableTimeToLive(ttl);
+        membrane = getRuntimeContext().getState(m);
+        lastEnd = getRuntimeContext().getState(e);
+        history = getRuntimeContext().getState(h);
+        formerMembrane = getRuntimeContext().getState(new ValueStateDescriptor<>("membrane", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        formerLastEnd = getRuntimeContext().getState(new ValueStateDescriptor<>("last-window-end", Types.LONG));
+        formerHistory = getRuntimeContext().getState(new ValueStateDescriptor<>("probability-history", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
         pending = new ArrayList<>();
         pendingSensors = new HashSet<>();
         flushDue = Long.MAX_VALUE;
@@ -130,8 +148,11 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
         for (int i = 0; i < batch.size(); i++) {
             FramedWindow w = batch.get(i);
             setCurrentKey(w.sensorId);
-            Long end = lastEnd.value();
             byte[] state = membrane.value();
+            if (state == null) {
+                state = migrateFormerState();
+            }
+            Long end = lastEnd.value();
             if (state != null && end != null && w.startUs - end > config.stateResetGapUs()) {
                 state = null;
                 history.clear();
@@ -186,6 +207,29 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
             windowsClassified.inc();
             output.collect(new StreamRecord<>(c, w.endUs - 1));
         }
+    }
+
+    /**
+     * Moves the current sensor's state of format 0 (names without the "sensor-" prefix, no TTL)
+     * to today's states, once; returns the membrane found, or null.
+     */
+    private byte[] migrateFormerState() throws Exception {
+        byte[] state = formerMembrane.value();
+        if (state != null) {
+            membrane.update(state);
+            Long end = formerLastEnd.value();
+            if (end != null) {
+                lastEnd.update(end);
+            }
+            float[] h = formerHistory.value();
+            if (h != null) {
+                history.update(h);
+            }
+            formerMembrane.clear();
+            formerLastEnd.clear();
+            formerHistory.clear();
+        }
+        return state;
     }
 
     @Override

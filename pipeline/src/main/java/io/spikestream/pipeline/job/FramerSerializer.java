@@ -14,9 +14,10 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Stores a sensor's {@link Framer} (open bins, window position, denoise map) in Flink keyed state,
- * through {@link Framer#writeState}, so that framing resumes exactly after a restore, on the
- * heap and on the RocksDB backend.
+ * The state format 0 of the framing operator: a sensor's {@link Framer} (open bins, window
+ * position, denoise map) in Flink keyed state "framer", through {@link Framer#writeState}. Today's
+ * operator keeps framers in memory and writes format 1 ({@link FramingOperator#encode}); this
+ * serializer remains to read savepoints of format 0 once, on restore.
  */
 public final class FramerSerializer extends TypeSerializer<Framer> {
     private static final long serialVersionUID = 1L;

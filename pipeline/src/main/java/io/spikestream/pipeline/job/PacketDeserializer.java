@@ -37,7 +37,15 @@ public class PacketDeserializer implements KafkaRecordDeserializationSchema<Sens
                 return SensorEvents.bad(topic, partition, offset, "not a valid EventPacket: " + d.problem(), value);
             }
             EventPacketHeader h = d.header();
-            SensorEvents e = SensorEvents.of(h.sensorId(), h.width(), h.height(), h.sequence(), batch, 0, batch.size());
+            // validated; the events travel on in their compact wire form and are decoded again by the framing
+            // operator (decoding is cheaper than copying columns across the shuffle)
+            int n = batch.size();
+            long newest = Long.MIN_VALUE;
+            long[] ts = batch.ts();
+            for (int i = 0; i < n; i++) {
+                newest = Math.max(newest, ts[i]);
+            }
+            SensorEvents e = SensorEvents.encoded(h.sensorId(), h.width(), h.height(), h.sequence(), value, n, newest);
             e.source = topic;
             e.partition = partition;
             e.offset = offset;

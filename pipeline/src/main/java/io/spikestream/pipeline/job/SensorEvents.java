@@ -23,6 +23,16 @@ public class SensorEvents {
     /** Non-null for undecodable input: what was wrong (then {@code raw} holds the bytes). */
     public String problem;
     public byte[] raw;
+    /**
+     * The events still in the validated EventPacket bytes they arrived in (from Kafka), the
+     * columns {@code t, x, y, p} then null: they cross the shuffle in this compact form and are
+     * decoded once, by the framing operator ({@link #columns}).
+     */
+    public byte[] wire;
+    /** With {@code wire}: its number of events. */
+    public int count;
+    /** With {@code wire}: its newest timestamp ({@code Long.MIN_VALUE} when empty). */
+    public long newestUs = Long.MIN_VALUE;
 
     public SensorEvents() {
     }
@@ -46,6 +56,33 @@ public class SensorEvents {
         return e;
     }
 
+    /** A validated packet kept in its wire form (see {@link #wire}). */
+    public static SensorEvents encoded(String sensorId, int width, int height, long sequence, byte[] wire, int count,
+                                       long newestUs) {
+        SensorEvents e = new SensorEvents();
+        e.sensorId = sensorId;
+        e.width = width;
+        e.height = height;
+        e.sequence = sequence;
+        e.wire = wire;
+        e.count = count;
+        e.newestUs = newestUs;
+        return e;
+    }
+
+    /**
+     * The events as columns in {@code scratch}: decoded from {@link #wire}, or copied from the
+     * columns. The caller reads {@code scratch.ts()} etc. up to {@link #size()}.
+     */
+    public EventBatch columns(EventBatch scratch) {
+        if (wire != null) {
+            io.spikestream.connectors.kafka.EventPacketWire.decode(wire, scratch);
+        } else {
+            copyTo(scratch);
+        }
+        return scratch;
+    }
+
     /** An undecodable record. */
     public static SensorEvents bad(String source, int partition, long offset, String problem, byte[] raw) {
         SensorEvents e = new SensorEvents();
@@ -63,11 +100,14 @@ public class SensorEvents {
     }
 
     public int size() {
-        return t == null ? 0 : t.length;
+        return t != null ? t.length : wire != null ? count : 0;
     }
 
     /** The largest timestamp in the packet, or {@code Long.MIN_VALUE} when empty. */
     public long maxTimestamp() {
+        if (t == null) {
+            return wire != null && count > 0 ? newestUs : Long.MIN_VALUE;
+        }
         long m = Long.MIN_VALUE;
         for (long v : t) {
             m = Math.max(m, v);
@@ -77,6 +117,10 @@ public class SensorEvents {
 
     /** Copies the events into {@code into} (cleared first). */
     public void copyTo(EventBatch into) {
+        if (t == null && wire != null) {
+            columns(into);
+            return;
+        }
         into.clear();
         int n = size();
         into.ensureCapacity(n);

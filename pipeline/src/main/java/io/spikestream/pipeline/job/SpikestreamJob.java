@@ -15,14 +15,16 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Builds the spikestream job: input packets → triage (undecodable → dead letters) →
- * keyBy(sensor) → {@link FramingFunction} → keyBy(sensor) → {@link ClassifierOperator} →
- * classifications, plus the dead-letter stream. Sources and sinks are separate so that commands
+ * Builds the spikestream job: input packets → keyBy(sensor), the only shuffle →
+ * {@link FramingOperator} (undecodable records → dead letters) → {@link ClassifierOperator} in the
+ * same chain (the stream stays partitioned by sensor, so the classifier's keyed state lines up
+ * without a second shuffle) → classifications, plus the dead-letter stream. Sources and sinks are separate so that commands
  * and tests compose the job they need (Kafka or recordings in; Kafka, collect or print out).
  */
 public final class SpikestreamJob {
@@ -38,6 +40,15 @@ public final class SpikestreamJob {
      */
     public record Streams(DataStream<FramedWindow> windows, DataStream<ClassificationResult> classifications,
                           DataStream<DeadLetterRecord> deadLetters) {}
+
+    /**
+     * Consumer settings of the source that the throughput depends on (measured with
+     * {@code bench pipeline}, see docs/BENCHMARKS.md); a user's own Kafka properties come after
+     * these and win.
+     */
+    public static final java.util.Map<String, String> SOURCE_TUNING = java.util.Map.of(
+            // packets are 5-50 kB: the default 1 MiB per partition and fetch is only 20-200 packets
+            "max.partition.fetch.bytes", String.valueOf(4 << 20));
 
     /** Packets from a Kafka topic of Avro EventPackets, with per-partition watermarks and idleness. */
     public static DataStream<SensorEvents> kafkaInput(StreamExecutionEnvironment env, String bootstrapServers, String topic,
@@ -63,8 +74,10 @@ public final class SpikestreamJob {
     public static DataStream<SensorEvents> kafkaInput(StreamExecutionEnvironment env, String bootstrapServers, String topic,
                                                       String groupId, OffsetsInitializer start, OffsetsInitializer stopAt,
                                                       JobConfig config, KafkaClientSettings kafka) {
+        // the product's tuning first, so that the user's settings replace it
         var builder = KafkaSource.<SensorEvents>builder()
                 .setProperty("partition.discovery.interval.ms", stopAt == null ? "10000" : "-1")
+                .setProperties(properties(SOURCE_TUNING))
                 .setProperties(kafka.applyTo(new Properties()))
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
@@ -110,24 +123,28 @@ public final class SpikestreamJob {
                                 SerializableFunction<JobConfig, WindowModel> models) {
         // short network buffer timeouts: Flink's default (100 ms) would add up to 100 ms per shuffle to
         // the latency; packets and windows are large, so buffers mostly fill before the timeout anyway
-        SingleOutputStreamOperator<SensorEvents> good = input.process(new Triage()).name("triage").uid("triage")
-                .returns(SensorEventsSerializer.TYPE)
-                .setBufferTimeout(10);
-        SingleOutputStreamOperator<FramedWindow> windows = good
+        if (input instanceof SingleOutputStreamOperator<SensorEvents> source) {
+            source.setBufferTimeout(10); // the shuffle's sending side (kafkaInput and recordingInput are operators)
+        }
+        SingleOutputStreamOperator<FramedWindow> windows = input
                 .keyBy(e -> e.sensorId, Types.STRING)
-                .process(new FramingFunction(config)).name("framing").uid("framing")
-                .returns(Types.POJO(FramedWindow.class))
+                .transform("framing", FramedWindowSerializer.TYPE, new FramingOperator(config)).uid("framing")
                 .setBufferTimeout(2);
-        DataStream<DeadLetterRecord> dead = good.getSideOutput(FramingFunction.DEAD_LETTERS)
-                .union(windows.getSideOutput(FramingFunction.DEAD_LETTERS));
+        DataStream<DeadLetterRecord> dead = windows.getSideOutput(FramingOperator.DEAD_LETTERS);
         DataStream<ClassificationResult> classifications = null;
         if (config.modelPath() != null) {
-            classifications = windows
-                    .keyBy(w -> w.sensorId, Types.STRING)
+            // forward, chained: the windows of a sensor are already on the subtask that owns its key group
+            classifications = DataStreamUtils.reinterpretAsKeyedStream(windows, w -> w.sensorId, Types.STRING)
                     .transform("classifier", Types.POJO(ClassificationResult.class), new ClassifierOperator(config, models))
                     .uid("classifier");
         }
         return new Streams(windows, classifications, dead);
+    }
+
+    private static java.util.Properties properties(java.util.Map<String, String> m) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(m);
+        return p;
     }
 
     /** A function that Flink can ship to the task managers. */

@@ -33,4 +33,33 @@ class OperatorUidTest {
         }
         assertEquals(graph.getStreamNodes().size(), uids.size(), "uids are unique: " + uids);
     }
+
+    @Test
+    void framingAndTheClassifierShareOneShuffleAndOneChain() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        JobConfig config = JobConfig.defaults(FramingJobTest.SPEC, "model.safetensors");
+        SpikestreamJob.Streams streams = SpikestreamJob.build(
+                SpikestreamJob.kafkaInput(env, "127.0.0.1:1", "events", "g", OffsetsInitializer.earliest(), config), config, c -> null);
+        streams.classifications().sinkTo(new DiscardingSink<>()).uid("classification-sink");
+        StreamGraph graph = env.getStreamGraph();
+        int keyed = 0;
+        StreamNode classifier = null;
+        for (StreamNode node : graph.getStreamNodes()) {
+            for (var edge : node.getInEdges()) {
+                if (edge.getPartitioner() instanceof org.apache.flink.streaming.runtime.partitioner.KeyGroupStreamPartitioner) {
+                    keyed++;
+                }
+            }
+            if ("classifier".equals(node.getTransformationUID())) {
+                classifier = node;
+            }
+        }
+        assertEquals(1, keyed, "one keyBy from the source to the classifications");
+        assertNotNull(classifier);
+        var in = classifier.getInEdges().get(0);
+        assertEquals("framing", graph.getStreamNode(in.getSourceId()).getTransformationUID());
+        assertEquals(org.apache.flink.streaming.runtime.partitioner.ForwardPartitioner.class, in.getPartitioner().getClass(),
+                "the classifier reads the framing operator's output in place");
+    }
 }

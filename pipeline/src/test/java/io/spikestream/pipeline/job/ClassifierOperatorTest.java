@@ -1,0 +1,110 @@
+package io.spikestream.pipeline.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spikestream.connectors.event.EventBatch;
+import io.spikestream.connectors.event.SensorGeometry;
+import io.spikestream.pipeline.framing.Framer;
+import io.spikestream.pipeline.framing.FramingSpec;
+import io.spikestream.pipeline.framing.Window;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The classifier operator in Flink's keyed operator harness with a small real model: the
+ * membrane state carries from window to window, restarts fresh after a gap longer than
+ * {@code stateResetGapUs} (with the smoothing history), and survives a checkpoint. The expected
+ * logits come from the model called directly, window by window, outside the operator.
+ */
+class ClassifierOperatorTest {
+    static final SensorGeometry G = new SensorGeometry(34, 26);
+    static final FramingSpec SPEC = new FramingSpec(2_000, 4, 4, 8, 8, G, 0, FramingSpec.Fit.LETTERBOX, false, false, 0);
+
+    @TempDir
+    Path dir;
+
+    static KeyedOneInputStreamOperatorTestHarness<String, FramedWindow, ClassificationResult> harness(JobConfig config)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new ClassifierOperator(config, MsResNetWindowModel::load),
+                (FramedWindow w) -> w.sensorId, Types.STRING);
+        h.setStateBackend(new HashMapStateBackend());
+        return h;
+    }
+
+    @Test
+    void theMembraneCarriesOverResetsAfterAGapAndSurvivesACheckpoint() throws Exception {
+        Path model = TestModels.tiny(dir.resolve("tiny.safetensors"), SPEC, 7);
+        // batches of one: each window is classified as it arrives
+        JobConfig config = JobConfig.defaults(SPEC, model.toString()).withBatching(1, 0).withSmoothing(3)
+                .withStateResetGap(50_000);
+        EventBatch first = TestPackets.events(3, G, 6_000, 20, 1_000_000);
+        // the second burst starts 200 ms after the first ends: more than the 50 ms reset gap
+        EventBatch second = TestPackets.events(4, G, 3_000, 20, first.t(first.size() - 1) + 200_000);
+        List<Window> windows = new ArrayList<>(Framer.frames(first, SPEC, G, "cam"));
+        int resetAt = windows.size();
+        windows.addAll(Framer.frames(second, SPEC, G, "cam"));
+        assertTrue(resetAt >= 4 && windows.size() - resetAt >= 2, "enough windows either side of the gap");
+
+        // the truth: the model called directly, the state carried, a fresh state after the gap
+        List<float[]> want = new ArrayList<>();
+        try (WindowModel m = MsResNetWindowModel.load(config)) {
+            byte[] state = null;
+            for (int i = 0; i < windows.size(); i++) {
+                Window w = windows.get(i);
+                if (i == resetAt) {
+                    state = null;
+                }
+                WindowModel.Result r = m.forward(List.of(w.frames()), w.bins(), w.height(), w.width(),
+                        Collections.singletonList(state)).get(0);
+                state = r.state();
+                want.add(r.logits());
+            }
+        }
+
+        int cut = resetAt / 2;
+        List<ClassificationResult> got = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (var h = harness(config)) {
+            h.open();
+            for (int i = 0; i < cut; i++) {
+                h.processElement(FramedWindow.of(windows.get(i), 0), windows.get(i).endUs() - 1);
+            }
+            snapshot = h.snapshot(1, 1);
+            got.addAll(h.extractOutputValues());
+        }
+        try (var h = harness(config)) {
+            h.initializeState(snapshot);
+            h.open();
+            for (int i = cut; i < windows.size(); i++) {
+                h.processElement(FramedWindow.of(windows.get(i), 0), windows.get(i).endUs() - 1);
+            }
+            h.endInput();
+            got.addAll(h.extractOutputValues());
+        }
+
+        assertEquals(windows.size(), got.size());
+        for (int i = 0; i < got.size(); i++) {
+            ClassificationResult c = got.get(i);
+            assertEquals(windows.get(i).index(), c.windowIndex);
+            assertArrayEquals(want.get(i), c.logits, 1e-5f, "window " + i);
+            assertEquals(i == 0 || i == resetAt, c.freshState, "window " + i + " fresh state");
+        }
+        assertFalse(got.get(cut).freshState, "the state restored from the checkpoint is used");
+        // after the reset the smoothing history starts again: the smoothed decision is the window's own
+        assertArrayEquals(got.get(resetAt).probabilities, got.get(resetAt).smoothedProbabilities, 1e-6f);
+        assertTrue(got.get(resetAt + 1).smoothedProbabilities[0] != got.get(resetAt + 1).probabilities[0]
+                || got.get(resetAt + 1).smoothedProbabilities[1] != got.get(resetAt + 1).probabilities[1],
+                "the window after the reset averages two windows");
+    }
+}
