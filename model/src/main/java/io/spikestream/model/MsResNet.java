@@ -22,12 +22,35 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code [K·N, C, H, W]}), with tdBN folded into its weights; only the LIF layers step through
  * time. Each sample brings its own {@link MembraneState}, so one batch may mix sensors.
  *
+ * <p>The two convolutions of each block read binary spikes. Each runs either densely (ND4J conv2d)
+ * or spike-driven ({@link SpikeConv}: work proportional to the spike count), chosen per layer and
+ * window by a {@link ConvCost} model whose costs are measured on this machine the first time a
+ * window shape is seen; the choice is then a function of the window's spike count only, so an
+ * instance computes the same input the same way every time. {@code -Dspikestream.conv=dense|sparse}
+ * forces one path (default {@code auto}); on a non-CPU backend it is always dense.
+ * {@link #layerTimings()} reports where the time went.
+ *
  * <p>Buffers for a window shape are allocated on first use and reused (a few shapes are kept), so
  * steady-state streaming allocates no ND4J memory. Not thread-safe: use one instance per thread
  * (one per Flink subtask); instances share nothing mutable.
  */
 public final class MsResNet {
     private static final int KEPT_PLANS = 4;
+
+    /** How convolutions on spikes are computed: chosen by the cost model, or forced. */
+    enum ConvMode {
+        AUTO, DENSE, SPARSE;
+
+        static ConvMode fromProperty() {
+            String v = System.getProperty("spikestream.conv", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (v) {
+                case "auto" -> AUTO;
+                case "dense" -> DENSE;
+                case "sparse" -> SPARSE;
+                default -> throw new IllegalArgumentException("-Dspikestream.conv must be auto, dense or sparse, was " + v);
+            };
+        }
+    }
 
     /** One residual block: two convs on the residual path, an optional shortcut conv. */
     private record Block(String name, int lifA, int lifB, FoldedConv convA, FoldedConv convB, FoldedConv shortcut,
@@ -42,9 +65,11 @@ public final class MsResNet {
     private final INDArray fcWeight;
     private final INDArray fcBias;
     private final LifKernel lif;
-    /** GEMM convolution buffers when {@code -Dspikestream.gemm.maxPixels} asks for them on the CPU backend; else null. */
-    private final GemmConv.Scratch scratch;
+    private final ConvMode convMode;
     private final Map<List<Integer>, Plan> plans = new LinkedHashMap<>(8, 0.75f, true);
+    /** Measured path costs per window shape {@code (K, N, H, W)}, kept for the life of the instance (small). */
+    private final Map<List<Integer>, ConvCost[]> costs = new java.util.HashMap<>();
+    private final Timings timings;
 
     /** Builds the network from weights that match {@code card} (tdBN folded into the convs here). */
     public MsResNet(ModelCard card, ModelWeights weights, Precision precision) {
@@ -81,8 +106,8 @@ public final class MsResNet {
         fcWeight = weights.get("fc.weight").castTo(type).dup('c');
         fcBias = weights.get("fc.bias").castTo(type).reshape(1, card.numClasses()).dup('c');
         lif = LifKernel.forBackend(card.lif().vTh(), card.lif().decay());
-        int gemmPixels = Integer.getInteger("spikestream.gemm.maxPixels", 0);
-        scratch = gemmPixels > 0 && LifKernel.hostMemory() ? new GemmConv.Scratch(type, gemmPixels) : null;
+        convMode = LifKernel.hostMemory() ? ConvMode.fromProperty() : ConvMode.DENSE;
+        timings = new Timings();
     }
 
     /** Loads a model file (card in its metadata). */
@@ -127,7 +152,7 @@ public final class MsResNet {
 
     /** Bytes of ND4J memory this instance holds: folded weights plus the buffers of the window shapes seen so far. */
     public long bufferBytes() {
-        long bytes = (fcWeight.length() + fcBias.length()) * precision.bytes() + (scratch == null ? 0 : scratch.bytes());
+        long bytes = (fcWeight.length() + fcBias.length()) * precision.bytes();
         for (FoldedConv c : stem) {
             bytes += c.parameterCount() * precision.bytes();
         }
@@ -209,6 +234,12 @@ public final class MsResNet {
         Plan p = plans.get(key);
         if (p == null) {
             p = new Plan(steps, batch, geometry(height, width));
+            ConvCost[] c = costs.get(key);
+            if (c == null && convMode == ConvMode.AUTO) {
+                c = calibrate(p);
+                costs.put(key, c);
+            }
+            p.costs = c;
             plans.put(key, p);
             if (plans.size() > KEPT_PLANS) {
                 var eldest = plans.entrySet().iterator().next();
@@ -240,39 +271,240 @@ public final class MsResNet {
                 sp[l][i] = states.get(i).s(l);
             }
         }
+        Timings tm = timings;
+        long t0 = System.nanoTime();
         INDArray x = p.input;
         for (int i = 0; i < stem.size(); i++) {
-            stem.get(i).apply(x, p.stem[i], scratch);
+            stem.get(i).apply(x, p.stem[i]);
             x = p.stem[i];
+            t0 = tm.add(i, t0);
         }
         show(probe, "conv1", x, k, n);
+        t0 = System.nanoTime();
         for (int b = 0; b < blocks.size(); b++) {
             Block blk = blocks.get(b);
             BlockBuffers bb = p.blocks[b];
+            int slot = tm.block(b);
             lif.run(x, k, n, u[blk.lifA], sp[blk.lifA], bb.spikesA, p.counts[blk.lifA]);
-            blk.convA.apply(bb.spikesA, bb.residualA, scratch);
+            t0 = tm.add(slot, t0);
+            t0 = convOnSpikes(p, 2 * b, slot + 1, blk.convA, bb.spikesA, p.counts[blk.lifA], bb.residualA, null, t0);
             lif.run(bb.residualA, k, n, u[blk.lifB], sp[blk.lifB], bb.spikesB, p.counts[blk.lifB]);
-            blk.convB.apply(bb.spikesB, bb.out, scratch);
-            if (blk.shortcut == null) {
-                bb.out.addi(x);
-            } else if (blk.avgpool) {
-                avgpool2x2(x, bb.pooled);
-                blk.shortcut.apply(bb.pooled, bb.shortcut, scratch);
-                bb.out.addi(bb.shortcut);
-            } else {
-                blk.shortcut.apply(x, bb.shortcut, scratch);
-                bb.out.addi(bb.shortcut);
+            t0 = tm.add(slot + 2, t0);
+            // the shortcut first, so that the last conv can add it to its own output in one pass
+            INDArray shortcut = x;
+            if (blk.shortcut != null) {
+                if (blk.avgpool) {
+                    avgpool2x2(x, bb.pooled);
+                    blk.shortcut.apply(bb.pooled, bb.shortcut);
+                } else {
+                    blk.shortcut.apply(x, bb.shortcut);
+                }
+                shortcut = bb.shortcut;
+                t0 = tm.add(slot + 4, t0);
             }
+            t0 = convOnSpikes(p, 2 * b + 1, slot + 3, blk.convB, bb.spikesB, p.counts[blk.lifB], bb.out, shortcut, t0);
             x = bb.out;
-            show(probe, blk.name, x, k, n);
+            if (probe != null) {
+                show(probe, blk.name, x, k, n);
+                t0 = System.nanoTime();
+            }
         }
         lif.run(x, k, n, u[headLif], sp[headLif], p.headSpikes, p.counts[headLif]);
+        t0 = tm.add(tm.head(), t0);
         p.headSpikes.mean(p.pooled, 2, 3);
         p.pooled.reshape('c', k, n, card.featureChannels()).sum(p.features, 0);
         p.features.divi(k);
         Nd4j.gemm(p.features, fcWeight, p.logits, false, true, 1.0, 0.0);
         p.logits.addiRowVector(fcBias);
+        tm.add(tm.head() + 1, t0);
         return result(p, states);
+    }
+
+    /**
+     * {@code out = conv(spikes) (+ addend)} by the dense or the spike-driven path ({@code conv} index
+     * {@code index} of the cost table, timing slot {@code slot}); returns the time after it.
+     */
+    private long convOnSpikes(Plan p, int index, int slot, FoldedConv conv, INDArray spikes, long[] counts,
+            INDArray out, INDArray addend, long t0) {
+        long active = 0;
+        for (int r = 0; r < p.steps * p.batch; r++) {
+            active += counts[r];
+        }
+        boolean sparse = switch (convMode) {
+            case DENSE -> false;
+            case SPARSE -> true;
+            case AUTO -> p.costs[index].sparseFaster(active);
+        };
+        if (sparse) {
+            conv.spikeDriven().apply(spikes, out, addend);
+        } else {
+            conv.apply(spikes, out);
+            if (addend != null) {
+                out.addi(addend);
+            }
+        }
+        timings.conv(slot, sparse, active, spikes.length(), p.costs == null ? Double.NaN : p.costs[index].breakEvenDensity(spikes.length()));
+        return timings.add(slot, t0);
+    }
+
+    /**
+     * Measures, for one window shape, what each convolution on spikes costs densely and spike-driven
+     * (on the plan's own buffers, before its first window: they are overwritten by every window).
+     * Each timing is the best of three, after the spike-driven kernel has been compiled by the JIT.
+     */
+    private ConvCost[] calibrate(Plan p) {
+        SpikeConv.warmUp(type);
+        ConvCost[] c = new ConvCost[2 * blocks.size()];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        for (int b = 0; b < blocks.size(); b++) {
+            Block blk = blocks.get(b);
+            BlockBuffers bb = p.blocks[b];
+            for (int which = 0; which < 2; which++) {
+                FoldedConv conv = which == 0 ? blk.convA : blk.convB;
+                INDArray in = which == 0 ? bb.spikesA : bb.spikesB;
+                INDArray out = which == 0 ? bb.residualA : bb.out;
+                // the second conv adds the block's shortcut: time that too (spikesB has the output's shape)
+                INDArray addend = which == 0 ? null : bb.spikesB;
+                SpikeConv sc = conv.spikeDriven();
+                in.assign(0);
+                double dense = best(() -> {
+                    conv.apply(in, out);
+                    if (addend != null) {
+                        out.addi(addend);
+                    }
+                });
+                double empty = best(() -> sc.apply(in, out, addend));
+                long spikes = fillSpikes(in, 0.5, rnd);
+                double full = best(() -> sc.apply(in, out, addend));
+                c[2 * b + which] = ConvCost.fit(dense, empty, full, spikes);
+            }
+        }
+        return c;
+    }
+
+    private static double best(Runnable r) {
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long t = System.nanoTime();
+            r.run();
+            best = Math.min(best, System.nanoTime() - t);
+        }
+        return best;
+    }
+
+    /** Fills {@code a} with random 0/1 at {@code density}; returns the number of ones. */
+    private static long fillSpikes(INDArray a, double density, java.util.SplittableRandom rnd) {
+        int len = (int) a.length();
+        double[] v = new double[len];
+        long ones = 0;
+        for (int i = 0; i < len; i++) {
+            if (rnd.nextDouble() < density) {
+                v[i] = 1;
+                ones++;
+            }
+        }
+        a.assign(Nd4j.create(v, a.shape(), 'c').castTo(a.dataType()));
+        return ones;
+    }
+
+    /** Per-layer time, path and input density of every forward since the last {@link #resetLayerTimings()}. */
+    public List<LayerTiming> layerTimings() {
+        return timings.snapshot();
+    }
+
+    /** Starts {@link #layerTimings()} afresh (e.g. after warm-up). */
+    public void resetLayerTimings() {
+        timings.reset();
+    }
+
+    /** Per-layer accumulated times; slot layout: stem convs, then 5 per block, then head LIF and fc. */
+    private final class Timings {
+        final String[] names;
+        final String[] kinds;
+        final long[] nanos;
+        final long[] calls;
+        final long[] sparse;
+        final double[] ones;
+        final double[] inputs;
+        final double[] breakEven;
+
+        Timings() {
+            int slots = stem.size() + 5 * blocks.size() + 2;
+            names = new String[slots];
+            kinds = new String[slots];
+            nanos = new long[slots];
+            calls = new long[slots];
+            sparse = new long[slots];
+            ones = new double[slots];
+            inputs = new double[slots];
+            breakEven = new double[slots];
+            for (int i = 0; i < stem.size(); i++) {
+                names[i] = stem.size() == 1 ? "conv1" : "conv1." + i;
+                kinds[i] = "stem";
+            }
+            for (int b = 0; b < blocks.size(); b++) {
+                String n = blocks.get(b).name;
+                int s = block(b);
+                String[] suffix = {".residual_function.0", ".residual_function.1", ".residual_function.3",
+                    ".residual_function.4", ".shortcut"};
+                String[] kind = {"lif", "conv-spikes", "lif", "conv-spikes", "shortcut"};
+                for (int j = 0; j < 5; j++) {
+                    names[s + j] = n + suffix[j];
+                    kinds[s + j] = kind[j];
+                }
+            }
+            names[head()] = "mem_update";
+            kinds[head()] = "lif";
+            names[head() + 1] = "fc";
+            kinds[head() + 1] = "head";
+        }
+
+        int block(int b) {
+            return stem.size() + 5 * b;
+        }
+
+        int head() {
+            return stem.size() + 5 * blocks.size();
+        }
+
+        /** Adds the time since {@code t0} to {@code slot}; returns now. */
+        long add(int slot, long t0) {
+            long now = System.nanoTime();
+            nanos[slot] += now - t0;
+            calls[slot]++;
+            return now;
+        }
+
+        void conv(int slot, boolean wasSparse, long active, long total, double be) {
+            if (wasSparse) {
+                sparse[slot]++;
+            }
+            ones[slot] += active;
+            inputs[slot] += total;
+            breakEven[slot] = be;
+        }
+
+        void reset() {
+            java.util.Arrays.fill(nanos, 0);
+            java.util.Arrays.fill(calls, 0);
+            java.util.Arrays.fill(sparse, 0);
+            java.util.Arrays.fill(ones, 0);
+            java.util.Arrays.fill(inputs, 0);
+        }
+
+        List<LayerTiming> snapshot() {
+            List<LayerTiming> out = new ArrayList<>();
+            for (int i = 0; i < names.length; i++) {
+                if (kinds[i].equals("shortcut") && calls[i] == 0) {
+                    continue; // identity shortcut
+                }
+                boolean spikes = kinds[i].equals("conv-spikes");
+                out.add(new LayerTiming(names[i], kinds[i], calls[i], sparse[i],
+                        spikes && inputs[i] > 0 ? ones[i] / inputs[i] : Double.NaN,
+                        spikes && convMode == ConvMode.AUTO ? breakEven[i] : Double.NaN, nanos[i] / 1e6));
+            }
+            return out;
+        }
     }
 
     private static void show(ActivationProbe probe, String name, INDArray x, int k, int n) {
@@ -441,6 +673,8 @@ public final class MsResNet {
         final INDArray features;
         final INDArray logits;
         final long[][] counts;
+        /** Path costs of the convolutions on spikes (2 per block), or null when the path is forced. */
+        ConvCost[] costs;
         private final List<INDArray> all = new ArrayList<>();
 
         Plan(int steps, int batch, Geometry g) {

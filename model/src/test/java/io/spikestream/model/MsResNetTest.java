@@ -69,32 +69,6 @@ class MsResNetTest {
     }
 
     @Test
-    void gemmConvolutionsAgreeWithNd4jConv2d() throws IOException {
-        MsResNetFixtureTest.Io io = tiny();
-        for (Precision p : Precision.values()) {
-            MsResNet conv2d = MsResNetFixtureTest.model("tiny", p);
-            MsResNet gemm;
-            System.setProperty("spikestream.gemm.maxPixels", "256");
-            try {
-                gemm = MsResNetFixtureTest.load("tiny", p);
-            } finally {
-                System.clearProperty("spikestream.gemm.maxPixels");
-            }
-            java.util.Map<String, INDArray> a = new java.util.HashMap<>();
-            java.util.Map<String, INDArray> b = new java.util.HashMap<>();
-            WindowResult ra = gemm.forward(io.input(0, io.steps()), MsResNetFixtureTest.fresh(gemm, io), (n, v) -> a.put(n, v.dup()));
-            WindowResult rb = conv2d.forward(io.input(0, io.steps()), MsResNetFixtureTest.fresh(conv2d, io), (n, v) -> b.put(n, v.dup()));
-            double tol = p == Precision.F64 ? 1e-12 : 1e-5;
-            for (String name : a.keySet()) {
-                MsResNetFixtureTest.assertClose(b.get(name), a.get(name), tol, p + " " + name);
-            }
-            MsResNetFixtureTest.assertClose(MsResNetFixtureTest.logits(rb), MsResNetFixtureTest.logits(ra), tol, p + " logits");
-            MsResNetFixtureTest.assertSpikeCounts(io, ra, 0);
-            MsResNetFixtureTest.assertSpikeCounts(io, rb, 0);
-        }
-    }
-
-    @Test
     void plainFloatFramesGiveTheSameResultAsAnNd4jArray() throws IOException {
         MsResNetFixtureTest.Io io = tiny();
         MsResNet net = MsResNetFixtureTest.model("tiny", Precision.F32);
