@@ -21,6 +21,7 @@ final class FoldedConv {
     private final INDArray weight;
     private final INDArray bias;
     private SpikeConv spikes;
+    private PointConv point;
 
     private FoldedConv(int in, int out, int kernel, int stride, int pad, INDArray weight, INDArray bias) {
         this.in = in;
@@ -89,6 +90,17 @@ final class FoldedConv {
             spikes = new SpikeConv(weight, bias, stride, pad);
         }
         return spikes;
+    }
+
+    /** The plain-Java form of this 1×1 convolution (host memory only), built on first use. */
+    PointConv pointwise() {
+        if (kernel != 1 || pad != 0) {
+            throw new IllegalStateException("pointwise() is for 1x1 convolutions without padding");
+        }
+        if (point == null) {
+            point = new PointConv(weight, bias, stride);
+        }
+        return point;
     }
 
     /** Bytes of the spike-driven weights built so far. */

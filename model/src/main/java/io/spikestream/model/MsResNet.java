@@ -62,8 +62,10 @@ public final class MsResNet {
     private final List<FoldedConv> stem = new ArrayList<>();
     private final List<Block> blocks = new ArrayList<>();
     private final int headLif;
-    private final INDArray fcWeight;
-    private final INDArray fcBias;
+    private final double[] fcW;
+    private final double[] fcB;
+    private float[] frameScratchF = new float[0];
+    private double[] frameScratchD = new double[0];
     private final LifKernel lif;
     private final ConvMode convMode;
     private final Map<List<Integer>, Plan> plans = new LinkedHashMap<>(8, 0.75f, true);
@@ -103,8 +105,9 @@ public final class MsResNet {
             }
         }
         headLif = lifIndex;
-        fcWeight = weights.get("fc.weight").castTo(type).dup('c');
-        fcBias = weights.get("fc.bias").castTo(type).reshape(1, card.numClasses()).dup('c');
+        // fc in float64 from the values the model computes in (float32 weights stay float32 values)
+        fcW = weights.get("fc.weight").castTo(type).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        fcB = weights.get("fc.bias").castTo(type).castTo(DataType.DOUBLE).dup('c').data().asDouble();
         lif = LifKernel.forBackend(card.lif().vTh(), card.lif().decay());
         convMode = LifKernel.hostMemory() ? ConvMode.fromProperty() : ConvMode.DENSE;
         timings = new Timings();
@@ -152,7 +155,7 @@ public final class MsResNet {
 
     /** Bytes of ND4J memory this instance holds: folded weights plus the buffers of the window shapes seen so far. */
     public long bufferBytes() {
-        long bytes = (fcWeight.length() + fcBias.length()) * precision.bytes();
+        long bytes = 0;
         for (FoldedConv c : stem) {
             bytes += c.parameterCount() * precision.bytes();
         }
@@ -275,9 +278,14 @@ public final class MsResNet {
         long t0 = System.nanoTime();
         INDArray x = p.input;
         for (int i = 0; i < stem.size(); i++) {
-            stem.get(i).apply(x, p.stem[i]);
+            if (i == 0) {
+                // the first stem conv reads event counts: sparse too, but not binary
+                t0 = conv(p, 0, stem.get(0), x, p.stem[0], null, countNonZero(x), false, t0);
+            } else {
+                stem.get(i).apply(x, p.stem[i]);
+                t0 = tm.add(i, t0);
+            }
             x = p.stem[i];
-            t0 = tm.add(i, t0);
         }
         show(probe, "conv1", x, k, n);
         t0 = System.nanoTime();
@@ -287,22 +295,21 @@ public final class MsResNet {
             int slot = tm.block(b);
             lif.run(x, k, n, u[blk.lifA], sp[blk.lifA], bb.spikesA, p.counts[blk.lifA]);
             t0 = tm.add(slot, t0);
-            t0 = convOnSpikes(p, 2 * b, slot + 1, blk.convA, bb.spikesA, p.counts[blk.lifA], bb.residualA, null, t0);
+            t0 = conv(p, slot + 1, blk.convA, bb.spikesA, bb.residualA, null, sum(p.counts[blk.lifA], k * n), true, t0);
             lif.run(bb.residualA, k, n, u[blk.lifB], sp[blk.lifB], bb.spikesB, p.counts[blk.lifB]);
             t0 = tm.add(slot + 2, t0);
             // the shortcut first, so that the last conv can add it to its own output in one pass
             INDArray shortcut = x;
             if (blk.shortcut != null) {
+                INDArray in = x;
                 if (blk.avgpool) {
                     avgpool2x2(x, bb.pooled);
-                    blk.shortcut.apply(bb.pooled, bb.shortcut);
-                } else {
-                    blk.shortcut.apply(x, bb.shortcut);
+                    in = bb.pooled;
                 }
+                t0 = conv(p, slot + 4, blk.shortcut, in, bb.shortcut, null, -1, false, t0);
                 shortcut = bb.shortcut;
-                t0 = tm.add(slot + 4, t0);
             }
-            t0 = convOnSpikes(p, 2 * b + 1, slot + 3, blk.convB, bb.spikesB, p.counts[blk.lifB], bb.out, shortcut, t0);
+            t0 = conv(p, slot + 3, blk.convB, bb.spikesB, bb.out, shortcut, sum(p.counts[blk.lifB], k * n), true, t0);
             x = bb.out;
             if (probe != null) {
                 show(probe, blk.name, x, k, n);
@@ -311,75 +318,187 @@ public final class MsResNet {
         }
         lif.run(x, k, n, u[headLif], sp[headLif], p.headSpikes, p.counts[headLif]);
         t0 = tm.add(tm.head(), t0);
-        p.headSpikes.mean(p.pooled, 2, 3);
-        p.pooled.reshape('c', k, n, card.featureChannels()).sum(p.features, 0);
-        p.features.divi(k);
-        Nd4j.gemm(p.features, fcWeight, p.logits, false, true, 1.0, 0.0);
-        p.logits.addiRowVector(fcBias);
+        head(p);
         tm.add(tm.head() + 1, t0);
         return result(p, states);
     }
 
-    /**
-     * {@code out = conv(spikes) (+ addend)} by the dense or the spike-driven path ({@code conv} index
-     * {@code index} of the cost table, timing slot {@code slot}); returns the time after it.
-     */
-    private long convOnSpikes(Plan p, int index, int slot, FoldedConv conv, INDArray spikes, long[] counts,
-            INDArray out, INDArray addend, long t0) {
-        long active = 0;
-        for (int r = 0; r < p.steps * p.batch; r++) {
-            active += counts[r];
+    private static long sum(long[] counts, int rows) {
+        long total = 0;
+        for (int r = 0; r < rows; r++) {
+            total += counts[r];
         }
-        boolean sparse = switch (convMode) {
+        return total;
+    }
+
+    /** Non-zero values of the window's input frames (the stem's "spikes"). */
+    private long countNonZero(INDArray a) {
+        if (convMode == ConvMode.DENSE) {
+            return 0;
+        }
+        int len = (int) a.length();
+        long nz = 0;
+        if (type == DataType.FLOAT) {
+            if (frameScratchF.length < len) {
+                frameScratchF = new float[len];
+            }
+            a.data().asNioFloat().get((int) a.offset(), frameScratchF, 0, len);
+            for (int i = 0; i < len; i++) {
+                nz += frameScratchF[i] != 0 ? 1 : 0;
+            }
+        } else {
+            if (frameScratchD.length < len) {
+                frameScratchD = new double[len];
+            }
+            a.data().asNioDouble().get((int) a.offset(), frameScratchD, 0, len);
+            for (int i = 0; i < len; i++) {
+                nz += frameScratchD[i] != 0 ? 1 : 0;
+            }
+        }
+        return nz;
+    }
+
+    /**
+     * {@code out = conv(in) (+ addend)}, by ND4J's conv2d or by this package's Java kernel
+     * ({@link SpikeConv} when {@code active >= 0}: the input has {@code active} non-zeros, binary
+     * when {@code binary}; {@link PointConv} for a 1×1 shortcut, {@code active < 0}), whichever the
+     * cost model of timing slot {@code slot} predicts faster. Returns the time after it.
+     */
+    private long conv(Plan p, int slot, FoldedConv conv, INDArray in, INDArray out, INDArray addend, long active,
+            boolean binary, long t0) {
+        ConvCost cost = p.costs == null ? null : p.costs[slot];
+        boolean java = switch (convMode) {
             case DENSE -> false;
             case SPARSE -> true;
-            case AUTO -> p.costs[index].sparseFaster(active);
+            case AUTO -> cost.sparseFaster(Math.max(active, 0));
         };
-        if (sparse) {
-            conv.spikeDriven().apply(spikes, out, addend);
+        if (java && active >= 0) {
+            conv.spikeDriven().apply(in, out, addend, binary);
         } else {
-            conv.apply(spikes, out);
+            if (java) {
+                conv.pointwise().apply(in, out);
+            } else {
+                conv.apply(in, out);
+            }
             if (addend != null) {
                 out.addi(addend);
             }
         }
-        timings.conv(slot, sparse, active, spikes.length(), p.costs == null ? Double.NaN : p.costs[index].breakEvenDensity(spikes.length()));
+        timings.conv(slot, java, Math.max(active, 0), in.length(), cost == null || active < 0 ? Double.NaN
+                : cost.breakEvenDensity(in.length()));
         return timings.add(slot, t0);
     }
 
     /**
-     * Measures, for one window shape, what each convolution on spikes costs densely and spike-driven
-     * (on the plan's own buffers, before its first window: they are overwritten by every window).
-     * Each timing is the best of three, after the spike-driven kernel has been compiled by the JIT.
+     * Measures, for one window shape, what each convolution costs on each path: ND4J's conv2d and
+     * the Java kernel (for a conv on sparse input, with no non-zero and at density 0.5). The plan's
+     * own buffers are used, before its first window (every window overwrites them). Each timing is
+     * the best of three, after the Java kernels have been compiled by the JIT.
      */
     private ConvCost[] calibrate(Plan p) {
         SpikeConv.warmUp(type);
-        ConvCost[] c = new ConvCost[2 * blocks.size()];
+        ConvCost[] c = new ConvCost[timings.names.length];
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        c[0] = measureSparse(stem.get(0), p.input, p.stem[0], null, false, rnd);
         for (int b = 0; b < blocks.size(); b++) {
             Block blk = blocks.get(b);
             BlockBuffers bb = p.blocks[b];
-            for (int which = 0; which < 2; which++) {
-                FoldedConv conv = which == 0 ? blk.convA : blk.convB;
-                INDArray in = which == 0 ? bb.spikesA : bb.spikesB;
-                INDArray out = which == 0 ? bb.residualA : bb.out;
-                // the second conv adds the block's shortcut: time that too (spikesB has the output's shape)
-                INDArray addend = which == 0 ? null : bb.spikesB;
-                SpikeConv sc = conv.spikeDriven();
-                in.assign(0);
-                double dense = best(() -> {
-                    conv.apply(in, out);
-                    if (addend != null) {
-                        out.addi(addend);
-                    }
-                });
-                double empty = best(() -> sc.apply(in, out, addend));
-                long spikes = fillSpikes(in, 0.5, rnd);
-                double full = best(() -> sc.apply(in, out, addend));
-                c[2 * b + which] = ConvCost.fit(dense, empty, full, spikes);
+            int slot = timings.block(b);
+            c[slot + 1] = measureSparse(blk.convA, bb.spikesA, bb.residualA, null, true, rnd);
+            // the second conv adds the block's shortcut: time that too (spikesB has the output's shape)
+            c[slot + 3] = measureSparse(blk.convB, bb.spikesB, bb.out, bb.spikesB, true, rnd);
+            if (blk.shortcut != null) {
+                INDArray in = blk.avgpool ? bb.pooled : p.blocks[b].spikesA; // block input's shape
+                FoldedConv sc = blk.shortcut;
+                double nd4j = best(() -> sc.apply(in, bb.shortcut));
+                PointConv pc = sc.pointwise();
+                double java = best(() -> pc.apply(in, bb.shortcut));
+                c[slot + 4] = new ConvCost(nd4j, java, 0);
             }
         }
         return c;
+    }
+
+    private ConvCost measureSparse(FoldedConv conv, INDArray in, INDArray out, INDArray addend, boolean binary,
+            java.util.SplittableRandom rnd) {
+        SpikeConv sc = conv.spikeDriven();
+        in.assign(0);
+        double dense = best(() -> {
+            conv.apply(in, out);
+            if (addend != null) {
+                out.addi(addend);
+            }
+        });
+        double empty = best(() -> sc.apply(in, out, addend, binary));
+        long spikes = fillSpikes(in, 0.5, rnd);
+        double full = best(() -> sc.apply(in, out, addend, binary));
+        return ConvCost.fit(dense, empty, full, spikes);
+    }
+
+    /** Head: pooled spikes per timestep, their mean over the window, fc; in Java (small). */
+    private void head(Plan p) {
+        int kn = p.steps * p.batch;
+        int c = card.featureChannels();
+        int[] shape = p.geometry.lifShapes[headLif];
+        int hw = shape[1] * shape[2];
+        int len = kn * c * hw;
+        double[] spikes;
+        if (type == DataType.FLOAT) {
+            if (frameScratchF.length < len) {
+                frameScratchF = new float[len];
+            }
+            if (LifKernel.hostMemory()) {
+                p.headSpikes.data().asNioFloat().get((int) p.headSpikes.offset(), frameScratchF, 0, len);
+            } else {
+                System.arraycopy(p.headSpikes.data().asFloat(), 0, frameScratchF, 0, len);
+            }
+            spikes = null;
+        } else {
+            spikes = LifKernel.hostMemory() ? readDoubles(p.headSpikes, len) : p.headSpikes.data().asDouble();
+        }
+        double[] pooled = p.pooledValues;
+        for (int r = 0; r < kn * c; r++) {
+            double count = 0;
+            int base = r * hw;
+            if (spikes == null) {
+                for (int q = 0; q < hw; q++) {
+                    count += frameScratchF[base + q];
+                }
+            } else {
+                for (int q = 0; q < hw; q++) {
+                    count += spikes[base + q];
+                }
+            }
+            pooled[r] = count / hw;
+        }
+        int classes = card.numClasses();
+        for (int n = 0; n < p.batch; n++) {
+            double[] feat = new double[c];
+            for (int t = 0; t < p.steps; t++) {
+                int row = (t * p.batch + n) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    feat[ch] += pooled[row + ch];
+                }
+            }
+            for (int ch = 0; ch < c; ch++) {
+                feat[ch] /= p.steps;
+            }
+            for (int j = 0; j < classes; j++) {
+                double z = 0;
+                for (int ch = 0; ch < c; ch++) {
+                    z += feat[ch] * fcW[j * c + ch];
+                }
+                p.logitValues[n][j] = z + fcB[j];
+            }
+        }
+    }
+
+    private double[] readDoubles(INDArray a, int len) {
+        if (frameScratchD.length < len) {
+            frameScratchD = new double[len];
+        }
+        a.data().asNioDouble().get((int) a.offset(), frameScratchD, 0, len);
+        return frameScratchD;
     }
 
     private static double best(Runnable r) {
@@ -498,7 +617,7 @@ public final class MsResNet {
                 if (kinds[i].equals("shortcut") && calls[i] == 0) {
                     continue; // identity shortcut
                 }
-                boolean spikes = kinds[i].equals("conv-spikes");
+                boolean spikes = kinds[i].equals("conv-spikes") || i == 0;
                 out.add(new LayerTiming(names[i], kinds[i], calls[i], sparse[i],
                         spikes && inputs[i] > 0 ? ones[i] / inputs[i] : Double.NaN,
                         spikes && convMode == ConvMode.AUTO ? breakEven[i] : Double.NaN, nanos[i] / 1e6));
@@ -528,8 +647,11 @@ public final class MsResNet {
         int n = p.batch;
         int c = card.featureChannels();
         // Java-side conversions: no ND4J memory per window
-        double[][] logits = p.logits.toDoubleMatrix();
-        double[] pooledFlat = p.pooled.data().asDouble();
+        double[][] logits = new double[n][];
+        for (int i = 0; i < n; i++) {
+            logits[i] = p.logitValues[i].clone();
+        }
+        double[] pooledFlat = p.pooledValues;
         double[][][] pooled = new double[k][n][];
         for (int t = 0; t < k; t++) {
             for (int i = 0; i < n; i++) {
@@ -669,9 +791,8 @@ public final class MsResNet {
         final INDArray[] stem;
         final BlockBuffers[] blocks;
         final INDArray headSpikes;
-        final INDArray pooled;
-        final INDArray features;
-        final INDArray logits;
+        final double[] pooledValues;
+        final double[][] logitValues;
         final long[][] counts;
         /** Path costs of the convolutions on spikes (2 per block), or null when the path is forced. */
         ConvCost[] costs;
@@ -707,9 +828,8 @@ public final class MsResNet {
             }
             int[] head = g.lifShapes[headLif];
             headSpikes = alloc(kn, head[0], head[1], head[2]);
-            pooled = alloc(kn, head[0]);
-            features = alloc(batch, head[0]);
-            logits = alloc(batch, card.numClasses());
+            pooledValues = new double[(int) kn * head[0]];
+            logitValues = new double[batch][card.numClasses()];
             counts = new long[lifLayers()][(int) kn];
         }
 

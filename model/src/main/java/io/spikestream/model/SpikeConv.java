@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Spike-driven convolution: the input is binary (0/1 spikes), so the convolution is a sum of weight
  * columns at the positions of the ones, with no multiplication and work proportional to the spike
- * count. For each active input {@code (c, iy, ix)} and each kernel row {@code ky} that reaches an
+ * count. The same kernel also takes sparse non-negative event counts (the stem's input frames,
+ * {@code binary = false}): then each column is scaled by the input value. For each active input {@code (c, iy, ix)} and each kernel row {@code ky} that reaches an
  * output row, the weights {@code W[:, c, ky, kx]} of every {@code kx} that reaches an output column
  * are added into a channels-last accumulator {@code acc[oy, ox, :]}. Those outputs are adjacent
  * ({@code ox} steps by one as {@code kx} steps by the stride), so with the weights repacked per
@@ -48,6 +49,8 @@ final class SpikeConv {
         double[] dacc = new double[0];
         double[] dout = new double[0];
         int[] active = new int[0];
+        float[] fval = new float[0];
+        double[] dval = new double[0];
     }
 
     /**
@@ -149,6 +152,14 @@ final class SpikeConv {
      * must be 0 or 1. {@code addend} (same shape as output, or null) is added after the bias.
      */
     void apply(INDArray spikes, INDArray output, INDArray addend) {
+        apply(spikes, output, addend, true);
+    }
+
+    /**
+     * As {@link #apply(INDArray, INDArray, INDArray)}; with {@code binary} false the input may hold
+     * any values and only its zeros are skipped (each weight column is multiplied by the value).
+     */
+    void apply(INDArray spikes, INDArray output, INDArray addend, boolean binary) {
         long[] is = spikes.shape();
         int frames = (int) is[0];
         int h = (int) is[2];
@@ -174,14 +185,15 @@ final class SpikeConv {
             int f0 = Parallel.start(frames, part, p);
             int f1 = Parallel.start(frames, part + 1, p);
             if (f32) {
-                runFloat(spikes, output, addend, f0, f1, h, w, ho, wo, scratch[part]);
+                runFloat(spikes, output, addend, f0, f1, h, w, ho, wo, scratch[part], binary);
             } else {
-                runDouble(spikes, output, addend, f0, f1, h, w, ho, wo, scratch[part]);
+                runDouble(spikes, output, addend, f0, f1, h, w, ho, wo, scratch[part], binary);
             }
         });
     }
 
-    private void runFloat(INDArray spikes, INDArray output, INDArray addend, int f0, int f1, int h, int w, int ho, int wo, Scratch s) {
+    private void runFloat(INDArray spikes, INDArray output, INDArray addend, int f0, int f1, int h, int w, int ho, int wo, Scratch s,
+            boolean binary) {
         int inLen = in * h * w;
         int outLen = out * ho * wo;
         if (s.fin.length < inLen) {
@@ -194,6 +206,10 @@ final class SpikeConv {
         if (s.active.length < w) {
             s.active = new int[w];
         }
+        if (s.fval.length < w) {
+            s.fval = new float[w];
+        }
+        float[] vals = s.fval;
         float[] x = s.fin;
         float[] acc = s.facc;
         float[] y = s.fout;
@@ -209,9 +225,18 @@ final class SpikeConv {
                 for (int iy = 0; iy < h; iy++) {
                     int row = (c * h + iy) * w;
                     int n = 0;
-                    for (int ix = 0; ix < w; ix++) {
-                        active[n] = ix;
-                        n += (int) x[row + ix]; // branch-free: spikes are 0 or 1
+                    if (binary) {
+                        for (int ix = 0; ix < w; ix++) {
+                            active[n] = ix;
+                            n += (int) x[row + ix]; // branch-free: spikes are 0 or 1
+                        }
+                    } else {
+                        for (int ix = 0; ix < w; ix++) {
+                            float v = x[row + ix];
+                            active[n] = ix;
+                            vals[n] = v;
+                            n += v != 0 ? 1 : 0;
+                        }
                     }
                     if (n == 0) {
                         continue;
@@ -235,8 +260,15 @@ final class SpikeConv {
                             int ai = (accRow + oxLo + j0) * out;
                             int wi = offset[r] + ((c * kernel + ky) * m + j0) * out;
                             int len = (j1 - j0) * out;
-                            for (int e = 0; e < len; e++) {
-                                acc[ai + e] += fw[wi + e];
+                            if (binary) {
+                                for (int e = 0; e < len; e++) {
+                                    acc[ai + e] += fw[wi + e];
+                                }
+                            } else {
+                                float v = vals[a];
+                                for (int e = 0; e < len; e++) {
+                                    acc[ai + e] += v * fw[wi + e];
+                                }
                             }
                         }
                     }
@@ -262,7 +294,8 @@ final class SpikeConv {
         }
     }
 
-    private void runDouble(INDArray spikes, INDArray output, INDArray addend, int f0, int f1, int h, int w, int ho, int wo, Scratch s) {
+    private void runDouble(INDArray spikes, INDArray output, INDArray addend, int f0, int f1, int h, int w, int ho, int wo, Scratch s,
+            boolean binary) {
         int inLen = in * h * w;
         int outLen = out * ho * wo;
         if (s.din.length < inLen) {
@@ -275,6 +308,10 @@ final class SpikeConv {
         if (s.active.length < w) {
             s.active = new int[w];
         }
+        if (s.dval.length < w) {
+            s.dval = new double[w];
+        }
+        double[] vals = s.dval;
         double[] x = s.din;
         double[] acc = s.dacc;
         double[] y = s.dout;
@@ -290,9 +327,18 @@ final class SpikeConv {
                 for (int iy = 0; iy < h; iy++) {
                     int row = (c * h + iy) * w;
                     int n = 0;
-                    for (int ix = 0; ix < w; ix++) {
-                        active[n] = ix;
-                        n += (int) x[row + ix];
+                    if (binary) {
+                        for (int ix = 0; ix < w; ix++) {
+                            active[n] = ix;
+                            n += (int) x[row + ix]; // branch-free: spikes are 0 or 1
+                        }
+                    } else {
+                        for (int ix = 0; ix < w; ix++) {
+                            double v = x[row + ix];
+                            active[n] = ix;
+                            vals[n] = v;
+                            n += v != 0 ? 1 : 0;
+                        }
                     }
                     if (n == 0) {
                         continue;
@@ -316,8 +362,15 @@ final class SpikeConv {
                             int ai = (accRow + oxLo + j0) * out;
                             int wi = offset[r] + ((c * kernel + ky) * m + j0) * out;
                             int len = (j1 - j0) * out;
-                            for (int e = 0; e < len; e++) {
-                                acc[ai + e] += dw[wi + e];
+                            if (binary) {
+                                for (int e = 0; e < len; e++) {
+                                    acc[ai + e] += dw[wi + e];
+                                }
+                            } else {
+                                double v = vals[a];
+                                for (int e = 0; e < len; e++) {
+                                    acc[ai + e] += v * dw[wi + e];
+                                }
                             }
                         }
                     }

@@ -64,6 +64,15 @@ class SpikeConvTest {
 
     private static void check(double[] x, int frames, int c, int h, int w, int o, int k, int s, int p, boolean withAddend,
             long seed) {
+        boolean binary = true;
+        for (double v : x) {
+            binary &= v == 0 || v == 1;
+        }
+        check(x, frames, c, h, w, o, k, s, p, withAddend, seed, binary);
+    }
+
+    private static void check(double[] x, int frames, int c, int h, int w, int o, int k, int s, int p, boolean withAddend,
+            long seed, boolean binary) {
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] wt = new double[o * c * k * k];
         for (int i = 0; i < wt.length; i++) {
@@ -88,10 +97,10 @@ class SpikeConvTest {
             INDArray in = Nd4j.create(x, new long[] {frames, c, h, w}, 'c').castTo(type);
             INDArray out = Nd4j.create(type, frames, o, ho, wo);
             INDArray addend = add == null ? null : Nd4j.create(add, new long[] {frames, o, ho, wo}, 'c').castTo(type);
-            new SpikeConv(weight, bias, s, p).apply(in, out, addend);
+            new SpikeConv(weight, bias, s, p).apply(in, out, addend, binary);
             double[] expected = naive(x, frames, c, h, w, wt, o, k, s, p, b, add, type == DataType.FLOAT);
             double[] actual = out.castTo(DataType.DOUBLE).data().asDouble();
-            String what = type + " " + c + "->" + o + " k" + k + " s" + s + " p" + p + " " + h + "x" + w;
+            String what = type + (binary ? " spikes " : " counts ") + c + "->" + o + " k" + k + " s" + s + " p" + p + " " + h + "x" + w;
             for (int i = 0; i < expected.length; i++) {
                 assertEquals(expected[i], actual[i], 0.0, what + " element " + i);
             }
@@ -170,6 +179,21 @@ class SpikeConvTest {
                 check(x, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], (seed & 1) == 0, seed);
             }
         }
+    }
+
+    @Test
+    void sparseEventCountsAreScaledByTheirValue() {
+        // the stem's input: small non-negative counts, mostly zero; also the all-ones input in value mode
+        SplittableRandom rnd = new SplittableRandom(99);
+        double[] x = new double[3 * 2 * 17 * 16];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextDouble() < 0.1 ? 1 + rnd.nextInt(4) : 0;
+        }
+        check(x, 3, 2, 17, 16, 8, 7, 2, 3, false, 100);
+        check(x, 3, 2, 17, 16, 8, 3, 2, 1, true, 101);
+        double[] ones = new double[2 * 2 * 8 * 8];
+        java.util.Arrays.fill(ones, 1);
+        check(ones, 2, 2, 8, 8, 4, 3, 1, 1, false, 102, false);
     }
 
     @Test
