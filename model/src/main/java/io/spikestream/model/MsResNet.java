@@ -393,7 +393,7 @@ public final class MsResNet {
      * Measures, for one window shape, what each convolution costs on each path: ND4J's conv2d and
      * the Java kernel (for a conv on sparse input, with no non-zero and at density 0.5). The plan's
      * own buffers are used, before its first window (every window overwrites them). Each timing is
-     * the best of three, after the Java kernels have been compiled by the JIT.
+     * the best of five, after the Java kernels have been compiled by the JIT.
      */
     private ConvCost[] calibrate(Plan p) {
         SpikeConv.warmUp(type);
@@ -410,10 +410,9 @@ public final class MsResNet {
             if (blk.shortcut != null) {
                 INDArray in = blk.avgpool ? bb.pooled : p.blocks[b].spikesA; // block input's shape
                 FoldedConv sc = blk.shortcut;
-                double nd4j = best(() -> sc.apply(in, bb.shortcut));
                 PointConv pc = sc.pointwise();
-                double java = best(() -> pc.apply(in, bb.shortcut));
-                c[slot + 4] = new ConvCost(nd4j, java, 0);
+                double[] t = best(() -> sc.apply(in, bb.shortcut), () -> pc.apply(in, bb.shortcut));
+                c[slot + 4] = new ConvCost(t[0], t[1], 0);
             }
         }
         return c;
@@ -422,17 +421,17 @@ public final class MsResNet {
     private ConvCost measureSparse(FoldedConv conv, INDArray in, INDArray out, INDArray addend, boolean binary,
             java.util.SplittableRandom rnd) {
         SpikeConv sc = conv.spikeDriven();
+        // the dense conv costs the same on any input; the Java kernel is timed on no spike and on half
         in.assign(0);
-        double dense = best(() -> {
+        double empty = best(() -> sc.apply(in, out, addend, binary))[0];
+        long spikes = fillSpikes(in, 0.5, rnd);
+        double[] t = best(() -> {
             conv.apply(in, out);
             if (addend != null) {
                 out.addi(addend);
             }
-        });
-        double empty = best(() -> sc.apply(in, out, addend, binary));
-        long spikes = fillSpikes(in, 0.5, rnd);
-        double full = best(() -> sc.apply(in, out, addend, binary));
-        return ConvCost.fit(dense, empty, full, spikes);
+        }, () -> sc.apply(in, out, addend, binary));
+        return ConvCost.fit(t[0], empty, t[1], spikes);
     }
 
     /** Head: pooled spikes per timestep, their mean over the window, fc; in Java (small). */
@@ -501,12 +500,19 @@ public final class MsResNet {
         return frameScratchD;
     }
 
-    private static double best(Runnable r) {
-        double best = Double.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            long t = System.nanoTime();
-            r.run();
-            best = Math.min(best, System.nanoTime() - t);
+    /**
+     * Best of five wall-clock timings of each of {@code runs}, taken in turn (a, b, a, b, ...) so that
+     * a busy machine slows all of them alike; the minimum is the time least disturbed by other work.
+     */
+    private static double[] best(Runnable... runs) {
+        double[] best = new double[runs.length];
+        java.util.Arrays.fill(best, Double.MAX_VALUE);
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < runs.length; j++) {
+                long t = System.nanoTime();
+                runs[j].run();
+                best[j] = Math.min(best[j], System.nanoTime() - t);
+            }
         }
         return best;
     }

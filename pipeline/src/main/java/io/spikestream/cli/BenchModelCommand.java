@@ -234,8 +234,8 @@ public final class BenchModelCommand implements Callable<Integer> {
             l.put("name", t.name());
             l.put("kind", t.kind());
             l.put("ms_per_window", round(t.millis() / windows));
-            if (t.kind().equals("conv-spikes")) {
-                l.put("path", t.path());
+            l.put("path", t.path());
+            if (!Double.isNaN(t.inputDensity())) {
                 l.put("input_density", round(t.inputDensity()));
                 if (!Double.isNaN(t.breakEvenDensity())) {
                     l.put("break_even_density", round(t.breakEvenDensity()));
