@@ -124,8 +124,8 @@ final class SpikeConv {
                 org.nd4j.linalg.factory.Nd4j.zeros(type, 16), 1, 1);
         INDArray in = org.nd4j.linalg.factory.Nd4j.create(x, new long[] {8, 16, 16, 16}, 'c').castTo(type);
         INDArray out = org.nd4j.linalg.factory.Nd4j.create(type, 8, 16, 16, 16);
-        PointConv point = new PointConv(org.nd4j.linalg.factory.Nd4j.create(w, new long[] {144, 1, 1, 1}, 'c')
-                .reshape(9, 16, 1, 1).castTo(type), org.nd4j.linalg.factory.Nd4j.zeros(type, 9), 2);
+        PointConv point = new PointConv(org.nd4j.linalg.factory.Nd4j.create(Arrays.copyOf(w, 144), new long[] {9, 16, 1, 1}, 'c')
+                .castTo(type), org.nd4j.linalg.factory.Nd4j.zeros(type, 9), 2);
         INDArray pointOut = org.nd4j.linalg.factory.Nd4j.create(type, 8, 9, 8, 8);
         for (int i = 0; i < 300; i++) {
             conv.apply(in, out, (i & 1) == 0 ? null : in);
