@@ -8,8 +8,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A square 2-D convolution with an eval-mode tdBN folded into its weights and bias
  * ({@code W' = W * a}, {@code b' = (b - mean) * a + beta} with {@code a = gamma / sqrt(var + eps)}),
- * so inference runs one conv per layer. Applied to all K·N frames of a window in one ND4J
- * {@code conv2d} call (oneDNN on the CPU backend), NCHW activations, OIHW weights.
+ * so inference runs one conv per layer. Applied to all K·N frames of a window, either densely in one
+ * ND4J {@code conv2d} call (oneDNN on the CPU backend) or, when the input is binary spikes, by
+ * {@link SpikeConv} (built on first use). NCHW activations, OIHW weights.
  */
 final class FoldedConv {
     final int in;
@@ -18,8 +19,9 @@ final class FoldedConv {
     final int stride;
     final int pad;
     private final INDArray weight;
-    private final INDArray weight2d;
     private final INDArray bias;
+    private SpikeConv spikes;
+    private PointConv point;
 
     private FoldedConv(int in, int out, int kernel, int stride, int pad, INDArray weight, INDArray bias) {
         this.in = in;
@@ -28,7 +30,6 @@ final class FoldedConv {
         this.stride = stride;
         this.pad = pad;
         this.weight = weight;
-        this.weight2d = weight.reshape('c', out, (long) in * kernel * kernel);
         this.bias = bias;
     }
 
@@ -73,21 +74,38 @@ final class FoldedConv {
         return (inSize + 2 * pad - kernel) / stride + 1;
     }
 
-    /**
-     * {@code output[KN, out, h', w'] = conv(input[KN, in, h, w])}; output is preallocated. Outputs of
-     * at most {@code scratch.maxPixels} pixels use {@link GemmConv} when a scratch is given, others ND4J's conv2d.
-     */
-    void apply(INDArray input, INDArray output, GemmConv.Scratch scratch) {
-        if (scratch != null && output.size(2) * output.size(3) <= scratch.maxPixels) {
-            GemmConv.apply(input, weight2d, bias, kernel, stride, pad, output, scratch);
-            return;
-        }
+    /** {@code output[KN, out, h', w'] = conv(input[KN, in, h, w])} with ND4J's conv2d; output is preallocated. */
+    void apply(INDArray input, INDArray output) {
         Nd4j.exec(DynamicCustomOp.builder("conv2d")
                 .addInputs(input, weight, bias)
                 .addOutputs(output)
                 // kH, kW, sH, sW, pH, pW, dH, dW, same-mode off, NCHW, weights OIHW
                 .addIntegerArguments(kernel, kernel, stride, stride, pad, pad, 1, 1, 0, 0, 1)
                 .build());
+    }
+
+    /** The spike-driven form of this convolution (host memory only); its repacked weights are built on first use. */
+    SpikeConv spikeDriven() {
+        if (spikes == null) {
+            spikes = new SpikeConv(weight, bias, stride, pad);
+        }
+        return spikes;
+    }
+
+    /** The plain-Java form of this 1×1 convolution (host memory only), built on first use. */
+    PointConv pointwise() {
+        if (kernel != 1 || pad != 0) {
+            throw new IllegalStateException("pointwise() is for 1x1 convolutions without padding");
+        }
+        if (point == null) {
+            point = new PointConv(weight, bias, stride);
+        }
+        return point;
+    }
+
+    /** Bytes of the spike-driven weights built so far. */
+    long spikeDrivenBytes() {
+        return spikes == null ? 0 : spikes.bytes();
     }
 
     /** Weights plus biases. */

@@ -22,12 +22,35 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code [K·N, C, H, W]}), with tdBN folded into its weights; only the LIF layers step through
  * time. Each sample brings its own {@link MembraneState}, so one batch may mix sensors.
  *
+ * <p>The two convolutions of each block read binary spikes. Each runs either densely (ND4J conv2d)
+ * or spike-driven ({@link SpikeConv}: work proportional to the spike count), chosen per layer and
+ * window by a {@link ConvCost} model whose costs are measured on this machine the first time a
+ * window shape is seen; the choice is then a function of the window's spike count only, so an
+ * instance computes the same input the same way every time. {@code -Dspikestream.conv=dense|sparse}
+ * forces one path (default {@code auto}); on a non-CPU backend it is always dense.
+ * {@link #layerTimings()} reports where the time went.
+ *
  * <p>Buffers for a window shape are allocated on first use and reused (a few shapes are kept), so
  * steady-state streaming allocates no ND4J memory. Not thread-safe: use one instance per thread
  * (one per Flink subtask); instances share nothing mutable.
  */
 public final class MsResNet {
     private static final int KEPT_PLANS = 4;
+
+    /** How convolutions on spikes are computed: chosen by the cost model, or forced. */
+    enum ConvMode {
+        AUTO, DENSE, SPARSE;
+
+        static ConvMode fromProperty() {
+            String v = System.getProperty("spikestream.conv", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (v) {
+                case "auto" -> AUTO;
+                case "dense" -> DENSE;
+                case "sparse" -> SPARSE;
+                default -> throw new IllegalArgumentException("-Dspikestream.conv must be auto, dense or sparse, was " + v);
+            };
+        }
+    }
 
     /** One residual block: two convs on the residual path, an optional shortcut conv. */
     private record Block(String name, int lifA, int lifB, FoldedConv convA, FoldedConv convB, FoldedConv shortcut,
@@ -39,12 +62,16 @@ public final class MsResNet {
     private final List<FoldedConv> stem = new ArrayList<>();
     private final List<Block> blocks = new ArrayList<>();
     private final int headLif;
-    private final INDArray fcWeight;
-    private final INDArray fcBias;
+    private final double[] fcW;
+    private final double[] fcB;
+    private float[] frameScratchF = new float[0];
+    private double[] frameScratchD = new double[0];
     private final LifKernel lif;
-    /** GEMM convolution buffers when {@code -Dspikestream.gemm.maxPixels} asks for them on the CPU backend; else null. */
-    private final GemmConv.Scratch scratch;
+    private final ConvMode convMode;
     private final Map<List<Integer>, Plan> plans = new LinkedHashMap<>(8, 0.75f, true);
+    /** Measured path costs per window shape {@code (K, N, H, W)}, kept for the life of the instance (small). */
+    private final Map<List<Integer>, ConvCost[]> costs = new java.util.HashMap<>();
+    private final Timings timings;
 
     /** Builds the network from weights that match {@code card} (tdBN folded into the convs here). */
     public MsResNet(ModelCard card, ModelWeights weights, Precision precision) {
@@ -78,11 +105,12 @@ public final class MsResNet {
             }
         }
         headLif = lifIndex;
-        fcWeight = weights.get("fc.weight").castTo(type).dup('c');
-        fcBias = weights.get("fc.bias").castTo(type).reshape(1, card.numClasses()).dup('c');
+        // fc in float64 from the values the model computes in (float32 weights stay float32 values)
+        fcW = weights.get("fc.weight").castTo(type).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        fcB = weights.get("fc.bias").castTo(type).castTo(DataType.DOUBLE).dup('c').data().asDouble();
         lif = LifKernel.forBackend(card.lif().vTh(), card.lif().decay());
-        int gemmPixels = Integer.getInteger("spikestream.gemm.maxPixels", 0);
-        scratch = gemmPixels > 0 && LifKernel.hostMemory() ? new GemmConv.Scratch(type, gemmPixels) : null;
+        convMode = LifKernel.hostMemory() ? ConvMode.fromProperty() : ConvMode.DENSE;
+        timings = new Timings();
     }
 
     /** Loads a model file (card in its metadata). */
@@ -127,7 +155,7 @@ public final class MsResNet {
 
     /** Bytes of ND4J memory this instance holds: folded weights plus the buffers of the window shapes seen so far. */
     public long bufferBytes() {
-        long bytes = (fcWeight.length() + fcBias.length()) * precision.bytes() + (scratch == null ? 0 : scratch.bytes());
+        long bytes = 0;
         for (FoldedConv c : stem) {
             bytes += c.parameterCount() * precision.bytes();
         }
@@ -209,6 +237,12 @@ public final class MsResNet {
         Plan p = plans.get(key);
         if (p == null) {
             p = new Plan(steps, batch, geometry(height, width));
+            ConvCost[] c = costs.get(key);
+            if (c == null && convMode == ConvMode.AUTO) {
+                c = calibrate(p);
+                costs.put(key, c);
+            }
+            p.costs = c;
             plans.put(key, p);
             if (plans.size() > KEPT_PLANS) {
                 var eldest = plans.entrySet().iterator().next();
@@ -240,39 +274,362 @@ public final class MsResNet {
                 sp[l][i] = states.get(i).s(l);
             }
         }
+        Timings tm = timings;
+        long t0 = System.nanoTime();
         INDArray x = p.input;
         for (int i = 0; i < stem.size(); i++) {
-            stem.get(i).apply(x, p.stem[i], scratch);
+            if (i == 0) {
+                // the first stem conv reads event counts: sparse too, but not binary
+                t0 = conv(p, 0, stem.get(0), x, p.stem[0], null, countNonZero(x), false, t0);
+            } else {
+                stem.get(i).apply(x, p.stem[i]);
+                t0 = tm.add(i, t0);
+            }
             x = p.stem[i];
         }
         show(probe, "conv1", x, k, n);
+        t0 = System.nanoTime();
         for (int b = 0; b < blocks.size(); b++) {
             Block blk = blocks.get(b);
             BlockBuffers bb = p.blocks[b];
+            int slot = tm.block(b);
             lif.run(x, k, n, u[blk.lifA], sp[blk.lifA], bb.spikesA, p.counts[blk.lifA]);
-            blk.convA.apply(bb.spikesA, bb.residualA, scratch);
+            t0 = tm.add(slot, t0);
+            t0 = conv(p, slot + 1, blk.convA, bb.spikesA, bb.residualA, null, sum(p.counts[blk.lifA], k * n), true, t0);
             lif.run(bb.residualA, k, n, u[blk.lifB], sp[blk.lifB], bb.spikesB, p.counts[blk.lifB]);
-            blk.convB.apply(bb.spikesB, bb.out, scratch);
-            if (blk.shortcut == null) {
-                bb.out.addi(x);
-            } else if (blk.avgpool) {
-                avgpool2x2(x, bb.pooled);
-                blk.shortcut.apply(bb.pooled, bb.shortcut, scratch);
-                bb.out.addi(bb.shortcut);
-            } else {
-                blk.shortcut.apply(x, bb.shortcut, scratch);
-                bb.out.addi(bb.shortcut);
+            t0 = tm.add(slot + 2, t0);
+            // the shortcut first, so that the last conv can add it to its own output in one pass
+            INDArray shortcut = x;
+            if (blk.shortcut != null) {
+                INDArray in = x;
+                if (blk.avgpool) {
+                    avgpool2x2(x, bb.pooled);
+                    in = bb.pooled;
+                }
+                t0 = conv(p, slot + 4, blk.shortcut, in, bb.shortcut, null, -1, false, t0);
+                shortcut = bb.shortcut;
             }
+            t0 = conv(p, slot + 3, blk.convB, bb.spikesB, bb.out, shortcut, sum(p.counts[blk.lifB], k * n), true, t0);
             x = bb.out;
-            show(probe, blk.name, x, k, n);
+            if (probe != null) {
+                show(probe, blk.name, x, k, n);
+                t0 = System.nanoTime();
+            }
         }
         lif.run(x, k, n, u[headLif], sp[headLif], p.headSpikes, p.counts[headLif]);
-        p.headSpikes.mean(p.pooled, 2, 3);
-        p.pooled.reshape('c', k, n, card.featureChannels()).sum(p.features, 0);
-        p.features.divi(k);
-        Nd4j.gemm(p.features, fcWeight, p.logits, false, true, 1.0, 0.0);
-        p.logits.addiRowVector(fcBias);
+        t0 = tm.add(tm.head(), t0);
+        head(p);
+        tm.add(tm.head() + 1, t0);
         return result(p, states);
+    }
+
+    private static long sum(long[] counts, int rows) {
+        long total = 0;
+        for (int r = 0; r < rows; r++) {
+            total += counts[r];
+        }
+        return total;
+    }
+
+    /** Non-zero values of the window's input frames (the stem's "spikes"). */
+    private long countNonZero(INDArray a) {
+        if (convMode == ConvMode.DENSE) {
+            return 0;
+        }
+        int len = (int) a.length();
+        long nz = 0;
+        if (type == DataType.FLOAT) {
+            if (frameScratchF.length < len) {
+                frameScratchF = new float[len];
+            }
+            a.data().asNioFloat().get((int) a.offset(), frameScratchF, 0, len);
+            for (int i = 0; i < len; i++) {
+                nz += frameScratchF[i] != 0 ? 1 : 0;
+            }
+        } else {
+            if (frameScratchD.length < len) {
+                frameScratchD = new double[len];
+            }
+            a.data().asNioDouble().get((int) a.offset(), frameScratchD, 0, len);
+            for (int i = 0; i < len; i++) {
+                nz += frameScratchD[i] != 0 ? 1 : 0;
+            }
+        }
+        return nz;
+    }
+
+    /**
+     * {@code out = conv(in) (+ addend)}, by ND4J's conv2d or by this package's Java kernel
+     * ({@link SpikeConv} when {@code active >= 0}: the input has {@code active} non-zeros, binary
+     * when {@code binary}; {@link PointConv} for a 1×1 shortcut, {@code active < 0}), whichever the
+     * cost model of timing slot {@code slot} predicts faster. Returns the time after it.
+     */
+    private long conv(Plan p, int slot, FoldedConv conv, INDArray in, INDArray out, INDArray addend, long active,
+            boolean binary, long t0) {
+        ConvCost cost = p.costs == null ? null : p.costs[slot];
+        boolean java = switch (convMode) {
+            case DENSE -> false;
+            case SPARSE -> true;
+            case AUTO -> cost.sparseFaster(Math.max(active, 0));
+        };
+        if (java && active >= 0) {
+            conv.spikeDriven().apply(in, out, addend, binary);
+        } else {
+            if (java) {
+                conv.pointwise().apply(in, out);
+            } else {
+                conv.apply(in, out);
+            }
+            if (addend != null) {
+                out.addi(addend);
+            }
+        }
+        timings.conv(slot, java, Math.max(active, 0), in.length(), cost == null || active < 0 ? Double.NaN
+                : cost.breakEvenDensity(in.length()));
+        return timings.add(slot, t0);
+    }
+
+    /**
+     * Measures, for one window shape, what each convolution costs on each path: ND4J's conv2d and
+     * the Java kernel (for a conv on sparse input, with no non-zero and at density 0.5). The plan's
+     * own buffers are used, before its first window (every window overwrites them). Each timing is
+     * the best of five, after the Java kernels have been compiled by the JIT.
+     */
+    private ConvCost[] calibrate(Plan p) {
+        SpikeConv.warmUp(type);
+        ConvCost[] c = new ConvCost[timings.names.length];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        c[0] = measureSparse(stem.get(0), p.input, p.stem[0], null, false, rnd);
+        for (int b = 0; b < blocks.size(); b++) {
+            Block blk = blocks.get(b);
+            BlockBuffers bb = p.blocks[b];
+            int slot = timings.block(b);
+            c[slot + 1] = measureSparse(blk.convA, bb.spikesA, bb.residualA, null, true, rnd);
+            // the second conv adds the block's shortcut: time that too (spikesB has the output's shape)
+            c[slot + 3] = measureSparse(blk.convB, bb.spikesB, bb.out, bb.spikesB, true, rnd);
+            if (blk.shortcut != null) {
+                INDArray in = blk.avgpool ? bb.pooled : p.blocks[b].spikesA; // block input's shape
+                FoldedConv sc = blk.shortcut;
+                PointConv pc = sc.pointwise();
+                double[] t = best(() -> sc.apply(in, bb.shortcut), () -> pc.apply(in, bb.shortcut));
+                c[slot + 4] = new ConvCost(t[0], t[1], 0);
+            }
+        }
+        return c;
+    }
+
+    private ConvCost measureSparse(FoldedConv conv, INDArray in, INDArray out, INDArray addend, boolean binary,
+            java.util.SplittableRandom rnd) {
+        SpikeConv sc = conv.spikeDriven();
+        // the dense conv costs the same on any input; the Java kernel is timed on no spike and on half
+        in.assign(0);
+        double empty = best(() -> sc.apply(in, out, addend, binary))[0];
+        long spikes = fillSpikes(in, 0.5, rnd);
+        double[] t = best(() -> {
+            conv.apply(in, out);
+            if (addend != null) {
+                out.addi(addend);
+            }
+        }, () -> sc.apply(in, out, addend, binary));
+        return ConvCost.fit(t[0], empty, t[1], spikes);
+    }
+
+    /** Head: pooled spikes per timestep, their mean over the window, fc; in Java (small). */
+    private void head(Plan p) {
+        int kn = p.steps * p.batch;
+        int c = card.featureChannels();
+        int[] shape = p.geometry.lifShapes[headLif];
+        int hw = shape[1] * shape[2];
+        int len = kn * c * hw;
+        double[] spikes;
+        if (type == DataType.FLOAT) {
+            if (frameScratchF.length < len) {
+                frameScratchF = new float[len];
+            }
+            if (LifKernel.hostMemory()) {
+                p.headSpikes.data().asNioFloat().get((int) p.headSpikes.offset(), frameScratchF, 0, len);
+            } else {
+                System.arraycopy(p.headSpikes.data().asFloat(), 0, frameScratchF, 0, len);
+            }
+            spikes = null;
+        } else {
+            spikes = LifKernel.hostMemory() ? readDoubles(p.headSpikes, len) : p.headSpikes.data().asDouble();
+        }
+        double[] pooled = p.pooledValues;
+        for (int r = 0; r < kn * c; r++) {
+            double count = 0;
+            int base = r * hw;
+            if (spikes == null) {
+                for (int q = 0; q < hw; q++) {
+                    count += frameScratchF[base + q];
+                }
+            } else {
+                for (int q = 0; q < hw; q++) {
+                    count += spikes[base + q];
+                }
+            }
+            pooled[r] = count / hw;
+        }
+        int classes = card.numClasses();
+        for (int n = 0; n < p.batch; n++) {
+            double[] feat = new double[c];
+            for (int t = 0; t < p.steps; t++) {
+                int row = (t * p.batch + n) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    feat[ch] += pooled[row + ch];
+                }
+            }
+            for (int ch = 0; ch < c; ch++) {
+                feat[ch] /= p.steps;
+            }
+            for (int j = 0; j < classes; j++) {
+                double z = 0;
+                for (int ch = 0; ch < c; ch++) {
+                    z += feat[ch] * fcW[j * c + ch];
+                }
+                p.logitValues[n][j] = z + fcB[j];
+            }
+        }
+    }
+
+    private double[] readDoubles(INDArray a, int len) {
+        if (frameScratchD.length < len) {
+            frameScratchD = new double[len];
+        }
+        a.data().asNioDouble().get((int) a.offset(), frameScratchD, 0, len);
+        return frameScratchD;
+    }
+
+    /**
+     * Best of five wall-clock timings of each of {@code runs}, taken in turn (a, b, a, b, ...) so that
+     * a busy machine slows all of them alike; the minimum is the time least disturbed by other work.
+     */
+    private static double[] best(Runnable... runs) {
+        double[] best = new double[runs.length];
+        java.util.Arrays.fill(best, Double.MAX_VALUE);
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < runs.length; j++) {
+                long t = System.nanoTime();
+                runs[j].run();
+                best[j] = Math.min(best[j], System.nanoTime() - t);
+            }
+        }
+        return best;
+    }
+
+    /** Fills {@code a} with random 0/1 at {@code density}; returns the number of ones. */
+    private static long fillSpikes(INDArray a, double density, java.util.SplittableRandom rnd) {
+        int len = (int) a.length();
+        double[] v = new double[len];
+        long ones = 0;
+        for (int i = 0; i < len; i++) {
+            if (rnd.nextDouble() < density) {
+                v[i] = 1;
+                ones++;
+            }
+        }
+        a.assign(Nd4j.create(v, a.shape(), 'c').castTo(a.dataType()));
+        return ones;
+    }
+
+    /** Per-layer time, path and input density of every forward since the last {@link #resetLayerTimings()}. */
+    public List<LayerTiming> layerTimings() {
+        return timings.snapshot();
+    }
+
+    /** Starts {@link #layerTimings()} afresh (e.g. after warm-up). */
+    public void resetLayerTimings() {
+        timings.reset();
+    }
+
+    /** Per-layer accumulated times; slot layout: stem convs, then 5 per block, then head LIF and fc. */
+    private final class Timings {
+        final String[] names;
+        final String[] kinds;
+        final long[] nanos;
+        final long[] calls;
+        final long[] sparse;
+        final double[] ones;
+        final double[] inputs;
+        final double[] breakEven;
+
+        Timings() {
+            int slots = stem.size() + 5 * blocks.size() + 2;
+            names = new String[slots];
+            kinds = new String[slots];
+            nanos = new long[slots];
+            calls = new long[slots];
+            sparse = new long[slots];
+            ones = new double[slots];
+            inputs = new double[slots];
+            breakEven = new double[slots];
+            for (int i = 0; i < stem.size(); i++) {
+                names[i] = stem.size() == 1 ? "conv1" : "conv1." + i;
+                kinds[i] = "stem";
+            }
+            for (int b = 0; b < blocks.size(); b++) {
+                String n = blocks.get(b).name;
+                int s = block(b);
+                String[] suffix = {".residual_function.0", ".residual_function.1", ".residual_function.3",
+                    ".residual_function.4", ".shortcut"};
+                String[] kind = {"lif", "conv-spikes", "lif", "conv-spikes", "shortcut"};
+                for (int j = 0; j < 5; j++) {
+                    names[s + j] = n + suffix[j];
+                    kinds[s + j] = kind[j];
+                }
+            }
+            names[head()] = "mem_update";
+            kinds[head()] = "lif";
+            names[head() + 1] = "fc";
+            kinds[head() + 1] = "head";
+        }
+
+        int block(int b) {
+            return stem.size() + 5 * b;
+        }
+
+        int head() {
+            return stem.size() + 5 * blocks.size();
+        }
+
+        /** Adds the time since {@code t0} to {@code slot}; returns now. */
+        long add(int slot, long t0) {
+            long now = System.nanoTime();
+            nanos[slot] += now - t0;
+            calls[slot]++;
+            return now;
+        }
+
+        void conv(int slot, boolean wasSparse, long active, long total, double be) {
+            if (wasSparse) {
+                sparse[slot]++;
+            }
+            ones[slot] += active;
+            inputs[slot] += total;
+            breakEven[slot] = be;
+        }
+
+        void reset() {
+            java.util.Arrays.fill(nanos, 0);
+            java.util.Arrays.fill(calls, 0);
+            java.util.Arrays.fill(sparse, 0);
+            java.util.Arrays.fill(ones, 0);
+            java.util.Arrays.fill(inputs, 0);
+        }
+
+        List<LayerTiming> snapshot() {
+            List<LayerTiming> out = new ArrayList<>();
+            for (int i = 0; i < names.length; i++) {
+                if (kinds[i].equals("shortcut") && calls[i] == 0) {
+                    continue; // identity shortcut
+                }
+                boolean spikes = kinds[i].equals("conv-spikes") || i == 0;
+                out.add(new LayerTiming(names[i], kinds[i], calls[i], sparse[i],
+                        spikes && inputs[i] > 0 ? ones[i] / inputs[i] : Double.NaN,
+                        spikes && convMode == ConvMode.AUTO ? breakEven[i] : Double.NaN, nanos[i] / 1e6));
+            }
+            return out;
+        }
     }
 
     private static void show(ActivationProbe probe, String name, INDArray x, int k, int n) {
@@ -296,8 +653,11 @@ public final class MsResNet {
         int n = p.batch;
         int c = card.featureChannels();
         // Java-side conversions: no ND4J memory per window
-        double[][] logits = p.logits.toDoubleMatrix();
-        double[] pooledFlat = p.pooled.data().asDouble();
+        double[][] logits = new double[n][];
+        for (int i = 0; i < n; i++) {
+            logits[i] = p.logitValues[i].clone();
+        }
+        double[] pooledFlat = p.pooledValues;
         double[][][] pooled = new double[k][n][];
         for (int t = 0; t < k; t++) {
             for (int i = 0; i < n; i++) {
@@ -437,10 +797,11 @@ public final class MsResNet {
         final INDArray[] stem;
         final BlockBuffers[] blocks;
         final INDArray headSpikes;
-        final INDArray pooled;
-        final INDArray features;
-        final INDArray logits;
+        final double[] pooledValues;
+        final double[][] logitValues;
         final long[][] counts;
+        /** Path costs of the convolutions on spikes (2 per block), or null when the path is forced. */
+        ConvCost[] costs;
         private final List<INDArray> all = new ArrayList<>();
 
         Plan(int steps, int batch, Geometry g) {
@@ -473,9 +834,8 @@ public final class MsResNet {
             }
             int[] head = g.lifShapes[headLif];
             headSpikes = alloc(kn, head[0], head[1], head[2]);
-            pooled = alloc(kn, head[0]);
-            features = alloc(batch, head[0]);
-            logits = alloc(batch, card.numClasses());
+            pooledValues = new double[(int) kn * head[0]];
+            logitValues = new double[batch][card.numClasses()];
             counts = new long[lifLayers()][(int) kn];
         }
 

@@ -125,11 +125,30 @@ class MsResNetFixtureTest {
         }
     }
 
+    /** A fresh model whose convolutions on spikes all take {@code path} ({@code dense} or {@code sparse}). */
+    static MsResNet forced(String fixture, Precision p, String path) throws IOException {
+        String before = System.getProperty("spikestream.conv");
+        System.setProperty("spikestream.conv", path);
+        try {
+            return load(fixture, p);
+        } finally {
+            if (before == null) {
+                System.clearProperty("spikestream.conv");
+            } else {
+                System.setProperty("spikestream.conv", before);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"tiny", "tiny104", "ms18-64"})
     void float64MatchesEveryReferenceTensorOfTheWholeSequence(String fixture) throws IOException {
+        checkWholeSequence(fixture, model(fixture, Precision.F64));
+    }
+
+    /** Every reference tensor of one call over the whole sequence, float64, to 1e-9. */
+    static void checkWholeSequence(String fixture, MsResNet net) throws IOException {
         Io io = Io.open(fixture);
-        MsResNet net = model(fixture, Precision.F64);
         List<MembraneState> states = fresh(net, io);
         Map<String, INDArray> acts = new LinkedHashMap<>();
         WindowResult r = net.forward(io.input(0, io.steps()), states, (name, v) -> acts.put(name, v.dup()));
@@ -149,8 +168,12 @@ class MsResNetFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny", "tiny104", "ms18-64"})
     void float64ChunkedCallsCarryTheStateAndResumeFromTheMidState(String fixture) throws IOException {
+        checkChunkedAndResumed(fixture, model(fixture, Precision.F64));
+    }
+
+    /** Two calls with the state carried, and the second call resumed from {@code state_mid}, float64, to 1e-9. */
+    static void checkChunkedAndResumed(String fixture, MsResNet net) throws IOException {
         Io io = Io.open(fixture);
-        MsResNet net = model(fixture, Precision.F64);
         int half = io.steps() / 2;
         INDArray expected = io.get("logits_chunked");
 
@@ -172,11 +195,26 @@ class MsResNetFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny", "tiny104", "ms18-64"})
     void float32ReproducesEverySpikeAndTheLogitsTo1e4(String fixture) throws IOException {
+        checkFloat32(fixture, model(fixture, Precision.F32));
+    }
+
+    /** Float32: every spike count and final spike identical to the reference, logits to 1e-4; chunked too. */
+    static void checkFloat32(String fixture, MsResNet net) throws IOException {
         Io io = Io.open(fixture);
-        MsResNet net = model(fixture, Precision.F32);
         List<MembraneState> states = fresh(net, io);
         WindowResult r = net.forward(io.input(0, io.steps()), states);
         assertSpikeCounts(io, r, 0);
+        List<MembraneState> chunked = fresh(net, io);
+        int half = io.steps() / 2;
+        net.forward(io.input(0, half), chunked);
+        assertSpikeCounts(io, net.forward(io.input(half, io.steps()), chunked), half);
+        List<MembraneState> resumed = io.states(net, "state_mid");
+        assertSpikeCounts(io, net.forward(io.input(half, io.steps()), resumed), half);
+        for (int l = 0; l < io.layers(); l++) {
+            String name = "state." + ModelCard.lifLabel(l) + ".s";
+            assertEquals(io.get(name), stack(chunked, l, false).castTo(DataType.DOUBLE), fixture + " chunked " + name);
+            assertEquals(io.get(name), stack(resumed, l, false).castTo(DataType.DOUBLE), fixture + " resumed " + name);
+        }
         INDArray expected = io.get("logits");
         double err = expected.sub(logits(r)).amaxNumber().doubleValue();
         assertTrue(err <= 1e-4, fixture + " float32 logits differ by " + err);

@@ -24,11 +24,12 @@ class MsResNetTest {
     @Test
     void portableNd4jLifKernelComputesTheSameAsTheHostKernel() throws IOException {
         MsResNetFixtureTest.Io io = tiny();
-        MsResNet host = MsResNetFixtureTest.model("tiny", Precision.F64);
+        // both on the dense conv path: two instances calibrate separately and might pick different paths
+        MsResNet host = MsResNetFixtureTest.forced("tiny", Precision.F64, "dense");
         MsResNet portable;
         System.setProperty("spikestream.lif", "nd4j");
         try {
-            portable = MsResNetFixtureTest.load("tiny", Precision.F64);
+            portable = MsResNetFixtureTest.forced("tiny", Precision.F64, "dense");
         } finally {
             System.clearProperty("spikestream.lif");
         }
@@ -41,32 +42,6 @@ class MsResNetTest {
             assertArrayEquals(a.get(n).toBytes(), b.get(n).toBytes());
         }
         MsResNetFixtureTest.assertSpikeCounts(io, rb, 0);
-    }
-
-    @Test
-    void gemmConvolutionsAgreeWithNd4jConv2d() throws IOException {
-        MsResNetFixtureTest.Io io = tiny();
-        for (Precision p : Precision.values()) {
-            MsResNet conv2d = MsResNetFixtureTest.model("tiny", p);
-            MsResNet gemm;
-            System.setProperty("spikestream.gemm.maxPixels", "256");
-            try {
-                gemm = MsResNetFixtureTest.load("tiny", p);
-            } finally {
-                System.clearProperty("spikestream.gemm.maxPixels");
-            }
-            java.util.Map<String, INDArray> a = new java.util.HashMap<>();
-            java.util.Map<String, INDArray> b = new java.util.HashMap<>();
-            WindowResult ra = gemm.forward(io.input(0, io.steps()), MsResNetFixtureTest.fresh(gemm, io), (n, v) -> a.put(n, v.dup()));
-            WindowResult rb = conv2d.forward(io.input(0, io.steps()), MsResNetFixtureTest.fresh(conv2d, io), (n, v) -> b.put(n, v.dup()));
-            double tol = p == Precision.F64 ? 1e-12 : 1e-5;
-            for (String name : a.keySet()) {
-                MsResNetFixtureTest.assertClose(b.get(name), a.get(name), tol, p + " " + name);
-            }
-            MsResNetFixtureTest.assertClose(MsResNetFixtureTest.logits(rb), MsResNetFixtureTest.logits(ra), tol, p + " logits");
-            MsResNetFixtureTest.assertSpikeCounts(io, ra, 0);
-            MsResNetFixtureTest.assertSpikeCounts(io, rb, 0);
-        }
     }
 
     @Test

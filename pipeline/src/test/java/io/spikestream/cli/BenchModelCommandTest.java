@@ -45,6 +45,61 @@ class BenchModelCommandTest {
         // and a 1x1 shortcut 4,096; conv3_x.0 to 4x4: 18,432 + 36,864 and a shortcut 2,048; fc 16 -> 11 = 176;
         // flops = 2 x 336,048
         assertEquals(672_096e-9, json.get("gflop_per_frame").asDouble(), 1e-15);
+        assertLayers(json, 1 + 2 * 5 + 2);
+    }
+
+    /** Every layer is reported once, with its time, and every conv on spikes with its path and input density. */
+    private static void assertLayers(JsonNode json, int expected) {
+        JsonNode layers = json.get("layers");
+        assertEquals(expected, layers.size(), layers.toString());
+        assertEquals("conv1", layers.get(0).get("name").asText());
+        assertEquals("fc", layers.get(expected - 1).get("name").asText());
+        int spikeConvs = 0;
+        for (JsonNode l : layers) {
+            assertTrue(l.get("ms_per_window").asDouble() >= 0, l.toString());
+            if (l.get("kind").asText().equals("conv-spikes")) {
+                spikeConvs++;
+                assertTrue(List.of("dense", "sparse", "mixed").contains(l.get("path").asText()), l.toString());
+                double d = l.get("input_density").asDouble();
+                assertTrue(d >= 0 && d <= 1, l.toString());
+                assertTrue(l.has("break_even_density"), l.toString());
+            }
+        }
+        assertEquals(2 * (expected - 3) / 5, spikeConvs);
+    }
+
+    @Test
+    void framesTheRecordingWithTheModelsOwnFramingAndReportsEveryLayer() throws Exception {
+        Path model = BundledModelTest.resource(DemoCommand.BUNDLED_MODEL, dir.resolve("model.safetensors"));
+        Path recording = BundledModelTest.resource(DemoCommand.BUNDLED_RECORDING, dir.resolve("demo.aedat"));
+        StringWriter out = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        int exit = cl.execute("bench", "model", "--model", model.toString(), "--input", recording.toString(),
+                "--batch", "2", "--windows", "3", "--warmup", "1");
+        assertEquals(Main.OK, exit);
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        // the bundled model's framing: 64x64 frames, 8 bins per window (its README)
+        assertEquals(64, json.get("height").asInt());
+        assertEquals(64, json.get("width").asInt());
+        assertEquals(8, json.get("steps").asInt());
+        assertTrue(json.get("recording_windows").asInt() >= 2, json.toString());
+        assertTrue(json.get("spikes_per_neuron").asDouble() > 0, "real events make spikes");
+        // bundled card: conv7 stem, 4 stages of 1 block, each with a conv shortcut
+        assertLayers(json, 1 + 4 * 5 + 2);
+    }
+
+    @Test
+    void inputWithoutModelOrBothCardAndModelAreUsageErrors() throws Exception {
+        for (String[] args : new String[][] {
+            {"bench", "model", "--card", "c.json", "--input", "x.aedat"},
+            {"bench", "model", "--card", "c.json", "--model", "m.safetensors", "--height", "8", "--width", "8"},
+            {"bench", "model", "--height", "8", "--width", "8"}}) {
+            StringWriter err = new StringWriter();
+            CommandLine cl = Main.commandLine();
+            cl.setErr(new PrintWriter(err));
+            assertEquals(Main.USAGE, cl.execute(args), String.join(" ", args));
+        }
     }
 
     @Test
