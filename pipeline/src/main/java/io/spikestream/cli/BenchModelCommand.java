@@ -138,9 +138,9 @@ public final class BenchModelCommand implements Callable<Integer> {
             if (c.inChannels() != 2) {
                 throw new IOException(model + " expects " + c.inChannels() + " input channels; framed recordings have 2 (polarities)");
             }
-            List<Window> ws;
+            List<Window> ws = new ArrayList<>();
             try (EventReader reader = Recordings.open(input)) {
-                ws = Framer.frames(reader, framing, "bench");
+                Framer.forEachWindow(reader, framing, "bench", ws::add);
             }
             if (ws.size() < batch) {
                 throw new IOException(input + " gives " + ws.size() + " windows, fewer than --batch " + batch);
