@@ -43,6 +43,11 @@ final class GemmConv {
             product = Nd4j.create(type, SCRATCH_ELEMENTS);
         }
 
+        void close() {
+            MsResNet.closeArray(columns);
+            MsResNet.closeArray(product);
+        }
+
         long bytes() {
             return 2 * SCRATCH_ELEMENTS * columns.dataType().width();
         }
