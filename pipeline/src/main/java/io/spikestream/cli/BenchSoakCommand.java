@@ -232,10 +232,12 @@ public final class BenchSoakCommand implements Callable<Integer> {
     }
 
     /** One memory sample. */
-    private record Sample(long window, double seconds, long heapUsed, long heapCommitted, long nd4j, long javacpp, long rss) {
+    private record Sample(long window, double seconds, long heapUsed, long heapCommitted, long nonHeapCommitted, long nd4j,
+            long javacpp, long rss) {
         static Sample take(long window, double seconds) {
             MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-            return new Sample(window, seconds, heap.getUsed(), heap.getCommitted(),
+            MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
+            return new Sample(window, seconds, heap.getUsed(), heap.getCommitted(), nonHeap.getCommitted(),
                     Nd4j.getMemoryManager().allocatedMemory(0), Pointer.totalBytes(), residentBytes());
         }
 
@@ -245,6 +247,7 @@ public final class BenchSoakCommand implements Callable<Integer> {
             o.put("seconds", round(seconds));
             o.put("heap_used_bytes", heapUsed);
             o.put("heap_committed_bytes", heapCommitted);
+            o.put("non_heap_committed_bytes", nonHeapCommitted); // metaspace, JIT code cache
             o.put("nd4j_bytes", nd4j);
             o.put("javacpp_bytes", javacpp);
             o.put("rss_bytes", rss);
@@ -252,8 +255,8 @@ public final class BenchSoakCommand implements Callable<Integer> {
         }
 
         String line() {
-            return String.format(Locale.ROOT, "soak: window %d, %.0f s: rss %.1f MB, heap %.1f/%.1f MB, nd4j %.1f MB, javacpp %.1f MB",
-                    window, seconds, rss / 1e6, heapUsed / 1e6, heapCommitted / 1e6, nd4j / 1e6, javacpp / 1e6);
+            return String.format(Locale.ROOT, "soak: window %d, %.0f s: rss %.1f MB, heap %.1f/%.1f MB, non-heap %.1f MB, nd4j %.1f MB, javacpp %.1f MB",
+                    window, seconds, rss / 1e6, heapUsed / 1e6, heapCommitted / 1e6, nonHeapCommitted / 1e6, nd4j / 1e6, javacpp / 1e6);
         }
     }
 
