@@ -23,6 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * ND4J threads ({@code OMP_NUM_THREADS}) fit into it.
  */
 public final class Parallel {
+    /** The environment variable that sets {@link #THREADS} (the system property {@code spikestream.threads} wins). */
+    public static final String THREADS_ENV = "SPIKESTREAM_THREADS";
     /** Compute threads of this process. */
     public static final int THREADS = threads();
     /** Parts one loop is split into: at most 8 (more gave nothing on the loops measured), at most {@link #THREADS}. */
@@ -41,7 +43,7 @@ public final class Parallel {
     private static int threads() {
         String v = System.getProperty("spikestream.threads");
         if (v == null || v.isBlank()) {
-            v = System.getenv("SPIKESTREAM_THREADS");
+            v = System.getenv(THREADS_ENV);
         }
         int n = Runtime.getRuntime().availableProcessors();
         if (v != null && !v.isBlank()) {
