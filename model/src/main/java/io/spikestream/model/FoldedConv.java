@@ -108,6 +108,12 @@ final class FoldedConv {
         return spikes == null ? 0 : spikes.bytes();
     }
 
+    /** Frees the folded weights' native memory (the conv must not be used afterwards). */
+    void close() {
+        MsResNet.closeArray(weight); // weight2d is a view of weight
+        MsResNet.closeArray(bias);
+    }
+
     /** Weights plus biases. */
     long parameterCount() {
         return weight.length() + bias.length();

@@ -233,22 +233,35 @@ public final class MsResNet {
         if (states.size() != batch) {
             throw new IllegalArgumentException(batch + " samples but " + states.size() + " membrane states");
         }
-        List<Integer> key = List.of(steps, batch, height, width);
-        Plan p = plans.get(key);
-        if (p == null) {
-            p = new Plan(steps, batch, geometry(height, width));
-            ConvCost[] c = costs.get(key);
-            if (c == null && convMode == ConvMode.AUTO) {
-                c = calibrate(p);
-                costs.put(key, c);
+        // One set of buffers per window shape (K, H, W), sized for the largest batch seen; smaller
+        // batches run on prefix views of it, cached per batch size. A classifier whose batches hold 1..8
+        // windows therefore allocates once, instead of a plan per batch size evicted in turn (each
+        // allocation and release of tens of MB churns the native heap and grows the resident set).
+        List<Integer> key = List.of(steps, height, width);
+        Plan base = plans.get(key);
+        if (base == null || base.batch < batch) {
+            if (base != null) {
+                plans.remove(key);
+                base.close();
             }
-            p.costs = c;
-            plans.put(key, p);
+            base = new Plan(steps, batch, geometry(height, width), null);
+            plans.put(key, base);
             if (plans.size() > KEPT_PLANS) {
                 var eldest = plans.entrySet().iterator().next();
                 plans.remove(eldest.getKey());
                 eldest.getValue().close();
             }
+        }
+        Plan p = base.forBatch(batch);
+        if (p.costs == null && convMode == ConvMode.AUTO) {
+            // the path costs depend on the batch too: calibrated once per window shape and batch size
+            List<Integer> costKey = List.of(steps, batch, height, width);
+            ConvCost[] c = costs.get(costKey);
+            if (c == null) {
+                c = calibrate(p);
+                costs.put(costKey, c);
+            }
+            p.costs = c;
         }
         for (int n = 0; n < batch; n++) {
             MembraneState st = states.get(n);
@@ -692,6 +705,34 @@ public final class MsResNet {
         return new WindowResult(k, n, logits, pooled, counts, List.copyOf(states), List.copyOf(stats));
     }
 
+    /**
+     * Frees the native memory of the folded weights and of every window-shape buffer now, not at
+     * some later garbage collection (a Flink task that is cancelled and restarted loads a new
+     * network each time). The network must not be used afterwards.
+     */
+    public void close() {
+        for (Plan p : plans.values()) {
+            p.close();
+        }
+        plans.clear();
+        for (FoldedConv c : stem) {
+            c.close();
+        }
+        for (Block b : blocks) {
+            b.convA.close();
+            b.convB.close();
+            if (b.shortcut != null) {
+                b.shortcut.close();
+            }
+        }
+    }
+
+    static void closeArray(INDArray a) {
+        if (a != null && !a.wasClosed() && a.closeable()) {
+            a.close();
+        }
+    }
+
     /** Sizes that depend on the frame size: LIF shapes, neurons and operation counts per frame. */
     private static final class Geometry {
         final int height;
@@ -803,11 +844,17 @@ public final class MsResNet {
         /** Path costs of the convolutions on spikes (2 per block), or null when the path is forced. */
         ConvCost[] costs;
         private final List<INDArray> all = new ArrayList<>();
+        /** Null for a plan that owns its buffers; else the plan whose buffers this one's are prefix views of. */
+        private final Plan base;
+        private int next;
+        /** Views of this (owning) plan for smaller batches, by batch size. */
+        private final Map<Integer, Plan> views = new java.util.HashMap<>();
 
-        Plan(int steps, int batch, Geometry g) {
+        Plan(int steps, int batch, Geometry g, Plan base) {
             this.steps = steps;
             this.batch = batch;
             this.geometry = g;
+            this.base = base;
             long kn = (long) steps * batch;
             input = alloc(kn, card.inChannels(), g.height, g.width);
             stem = new INDArray[g.stemOut.length];
@@ -840,15 +887,30 @@ public final class MsResNet {
         }
 
         private INDArray alloc(long... shape) {
-            INDArray a = Nd4j.create(type, shape, 'c');
+            INDArray a;
+            if (base == null) {
+                a = Nd4j.create(type, shape, 'c');
+            } else {
+                // the first rows of the owner's C-order buffer: same memory, offset 0, a smaller leading size
+                a = Nd4j.create(base.all.get(next++).data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
+            }
             all.add(a);
             return a;
         }
 
+        /** This plan when it has {@code n} samples, else the (cached) view of it for {@code n <= batch}. */
+        Plan forBatch(int n) {
+            if (n == batch) {
+                return this;
+            }
+            return views.computeIfAbsent(n, m -> new Plan(steps, m, geometry, this));
+        }
+
         void close() {
-            for (INDArray a : all) {
-                if (a.closeable()) {
-                    a.close();
+            views.clear();
+            if (base == null) {
+                for (INDArray a : all) {
+                    closeArray(a);
                 }
             }
         }

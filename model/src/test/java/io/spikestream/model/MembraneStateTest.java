@@ -72,4 +72,37 @@ class MembraneStateTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> MembraneState.fromBytes(newer)).getMessage().contains("version 9"));
         assertThrows(IllegalArgumentException.class, () -> MembraneState.fromBytes(new byte[3]));
     }
+
+    @Test
+    void loadOverwritesAReusedStateInPlaceBitExactly() {
+        for (Precision p : Precision.values()) {
+            MembraneState source = filled(p);
+            byte[] bytes = source.toBytes();
+            MembraneState reused = filled(p);
+            reused.u(0).addi(3.0);
+            reused.s(1).assign(0);
+            var u0 = reused.u(0);
+            reused.load(bytes);
+            assertTrue(u0 == reused.u(0), "load must write into the existing arrays");
+            for (int l = 0; l < SHAPES.length; l++) {
+                assertArrayEquals(source.u(l).castTo(DataType.DOUBLE).data().asDouble(), reused.u(l).castTo(DataType.DOUBLE).data().asDouble());
+                assertEquals(source.s(l), reused.s(l));
+            }
+            byte[] again = new byte[reused.serializedBytes()];
+            reused.writeTo(again);
+            assertArrayEquals(bytes, again);
+            reused.reset();
+            assertArrayEquals(MembraneState.zeros(p, SHAPES).toBytes(), reused.toBytes());
+        }
+    }
+
+    @Test
+    void loadRefusesAStateOfOtherShapesOrPrecision() {
+        MembraneState target = MembraneState.zeros(Precision.F32, SHAPES);
+        byte[] otherShapes = MembraneState.zeros(Precision.F32, new int[][] {{3, 5, 7}}).toBytes();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> target.load(otherShapes)).getMessage().contains("layer shapes"));
+        byte[] otherPrecision = MembraneState.zeros(Precision.F64, SHAPES).toBytes();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> target.load(otherPrecision)).getMessage().contains("F64"));
+        assertThrows(IllegalArgumentException.class, () -> target.writeTo(new byte[5]));
+    }
 }

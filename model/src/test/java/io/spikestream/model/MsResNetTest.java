@@ -87,4 +87,23 @@ class MsResNetTest {
             assertTrue(s.synapticOps() > 0 && s.synapticOps() < r.steps() * 239_616.0, "sample " + n);
         }
     }
+
+    @Test
+    void smallerBatchesRunOnViewsOfTheLargestBuffersAndCloseFreesThem() throws IOException {
+        MsResNetFixtureTest.Io io = tiny();
+        MsResNet viewed = MsResNetFixtureTest.load("tiny", Precision.F64); // own instances: this test closes them
+        MsResNet direct = MsResNetFixtureTest.load("tiny", Precision.F64);
+        INDArray input = io.input(0, io.steps());
+        viewed.forward(input, MsResNetFixtureTest.fresh(viewed, io)); // batch 2 sizes the buffers
+        long bytes = viewed.bufferBytes();
+        INDArray one = input.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 2)).dup();
+        WindowResult onView = viewed.forward(one, List.of(viewed.newState(32, 32)));
+        WindowResult alone = direct.forward(one, List.of(direct.newState(32, 32)));
+        assertArrayEquals(alone.logits()[0], onView.logits()[0], 1e-12);
+        assertEquals(bytes, viewed.bufferBytes(), "a smaller batch must not allocate buffers of its own");
+        viewed.forward(input, MsResNetFixtureTest.fresh(viewed, io)); // back to batch 2: still the same buffers
+        assertEquals(bytes, viewed.bufferBytes());
+        viewed.close();
+        direct.close();
+    }
 }

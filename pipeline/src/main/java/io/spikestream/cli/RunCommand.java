@@ -8,15 +8,16 @@ import io.spikestream.pipeline.job.MsResNetWindowModel;
 import io.spikestream.pipeline.job.SpikestreamJob;
 import io.spikestream.pipeline.framing.FramingSpec;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import picocli.CommandLine;
@@ -54,11 +55,31 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-dir", paramLabel = "DIR|URI", description = "where checkpoints go: a folder or a URI such as file:///data/ck or s3://b/ck (default: Flink's)")
     String checkpointDir;
 
-    @Option(names = "--checkpoint-interval-ms", defaultValue = "5000", description = "checkpoint (and Kafka commit) interval (default: ${DEFAULT-VALUE})")
-    long checkpointIntervalMs;
+    /** Used when neither the flag nor the cluster's {@code execution.checkpointing.interval} gives one. */
+    public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 5000;
+    /** Used when neither the flag nor the cluster's {@code state.backend.type} gives one. */
+    public static final String DEFAULT_STATE_BACKEND = "hashmap";
+    /**
+     * Used when neither the flag nor the cluster's {@code pipeline.max-parallelism} gives one: what Flink
+     * itself chose for jobs of parallelism up to 85, so savepoints of earlier versions still restore.
+     */
+    public static final int DEFAULT_MAX_PARALLELISM = 128;
 
-    @Option(names = "--state-backend", defaultValue = "hashmap", description = "hashmap or rocksdb (default: ${DEFAULT-VALUE})")
+    // Flags with no default value: an absent flag leaves the cluster's configuration in force (see settings()).
+    @Option(names = "--checkpoint-interval-ms", paramLabel = "MS",
+            description = "checkpoint (and Kafka commit) interval (default: the cluster's execution.checkpointing.interval, else "
+                    + DEFAULT_CHECKPOINT_INTERVAL_MS + ")")
+    Long checkpointIntervalMs;
+
+    @Option(names = "--state-backend", paramLabel = "hashmap|rocksdb",
+            description = "keyed state backend (default: the cluster's state.backend.type, else " + DEFAULT_STATE_BACKEND + ")")
     String stateBackend;
+
+    @Option(names = "--max-parallelism", paramLabel = "N",
+            description = {"key groups of the keyed state: the most parallel subtasks the job, and any savepoint of it, can ever be"
+                    + " rescaled to; fixed for the life of the state (default: the cluster's pipeline.max-parallelism, else "
+                    + DEFAULT_MAX_PARALLELISM + ")"})
+    Integer maxParallelism;
 
     @CommandLine.Mixin
     JobOptions job = new JobOptions();
@@ -71,11 +92,21 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+        if (stateBackend != null && !stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--state-backend must be hashmap or rocksdb, not " + stateBackend);
         }
         if (parallelism != null && parallelism < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism must be >= 1");
+        }
+        if (maxParallelism != null && (maxParallelism < 1 || maxParallelism > MAX_MAX_PARALLELISM)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-parallelism must lie in 1.." + MAX_MAX_PARALLELISM);
+        }
+        if (parallelism != null && maxParallelism != null && parallelism > maxParallelism) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--parallelism " + parallelism
+                    + " exceeds --max-parallelism " + maxParallelism);
+        }
+        if (checkpointIntervalMs != null && checkpointIntervalMs < 10) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-interval-ms must be at least 10");
         }
         PrintWriter err = spec.commandLine().getErr();
         KafkaClientSettings kafka = kafkaOptions.settings();
@@ -87,17 +118,16 @@ public final class RunCommand implements Callable<Integer> {
         topics.put(deadLetters, KafkaPreflight.Access.WRITE);
         KafkaPreflight.check(bootstrap, kafka, topics);
         JobConfig config = job.config(err);
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
-        if (checkpointDir != null) {
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.contains("://")
-                    ? checkpointDir : Path.of(checkpointDir).toAbsolutePath().toUri().toString());
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        // On a cluster (flink run, application mode) the environment carries the cluster's configuration;
+        // only what the command line gives, or what neither gives, is set on top of it.
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
+        Configuration settings = settings(env.getConfiguration());
+        env.configure(settings);
         if (parallelism != null) {
             env.setParallelism(parallelism);
         }
-        env.enableCheckpointing(checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
+        String backend = settings.getOptional(StateBackendOptions.STATE_BACKEND)
+                .orElse(env.getConfiguration().get(StateBackendOptions.STATE_BACKEND));
 
         var input = SpikestreamJob.kafkaInput(env, bootstrap, inputTopic, groupId,
                 OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST), null, config, kafka);
@@ -109,11 +139,46 @@ public final class RunCommand implements Callable<Integer> {
                 DeliveryGuarantee.EXACTLY_ONCE, prefix + "-dead", kafka)).name("dead-letters").uid("dead-letter-sink");
         view.attach(streams, env, ViewOptions.classNames(config.modelPath()), err, null);
         err.println("spikestream run: " + inputTopic + " -> " + outputTopic + " with " + config.modelPath()
-                + " (" + config.framing().toJson() + "), parallelism " + env.getParallelism() + ", " + stateBackend + " state"
+                + " (" + config.framing().toJson() + "), parallelism " + env.getParallelism() + " (max " + env.getMaxParallelism()
+                + "), " + backend + " state, checkpoints every "
+                + env.getConfiguration().get(CheckpointingOptions.CHECKPOINTING_INTERVAL).toMillis() + " ms"
                 + (kafka.isEmpty() ? "" : ", Kafka client settings: " + kafka.redacted()));
         err.flush();
         env.execute("spikestream " + inputTopic + " -> " + outputTopic);
         return Main.OK;
+    }
+
+    /** Flink's upper bound for the maximum parallelism (key groups). */
+    static final int MAX_MAX_PARALLELISM = 1 << 15;
+
+    /**
+     * The configuration this command adds to {@code cluster} (the environment's configuration: the
+     * cluster's on {@code flink run}, empty on the embedded Flink). A flag given wins; an absent flag
+     * sets nothing where the cluster has the key, and the documented default where it has not.
+     */
+    public Configuration settings(ReadableConfig cluster) {
+        Configuration conf = new Configuration();
+        if (stateBackend != null) {
+            conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        } else if (cluster.getOptional(StateBackendOptions.STATE_BACKEND).isEmpty()) {
+            conf.set(StateBackendOptions.STATE_BACKEND, DEFAULT_STATE_BACKEND);
+        }
+        if (checkpointIntervalMs != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(checkpointIntervalMs));
+        } else if (cluster.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
+            // exactly-once output is committed at checkpoints: without any interval nothing would ever be read
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(DEFAULT_CHECKPOINT_INTERVAL_MS));
+        }
+        if (checkpointDir != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.contains("://")
+                    ? checkpointDir : Path.of(checkpointDir).toAbsolutePath().toUri().toString());
+        }
+        if (maxParallelism != null) {
+            conf.set(PipelineOptions.MAX_PARALLELISM, maxParallelism);
+        } else if (cluster.getOptional(PipelineOptions.MAX_PARALLELISM).isEmpty()) {
+            conf.set(PipelineOptions.MAX_PARALLELISM, DEFAULT_MAX_PARALLELISM);
+        }
+        return conf;
     }
 
     /** Model and job tuning options shared by run, classify, demo and bench pipeline. */

@@ -283,4 +283,131 @@ class DeploymentFilesTest {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().equals("pom.xml")));
         }
     }
+
+    // ---- settings that mean what they say (issue 11, item 4) ----
+
+    /** The Flink configuration of the local cluster script (its config.yaml heredoc), with the shell variables left as text. */
+    private static Map<String, String> localClusterConfig() throws IOException {
+        String script = Files.readString(DEPLOY.resolve("local/cluster"));
+        Matcher m = Pattern.compile("cat > \"\\$conf/config.yaml\" <<YAML\\n(.*?)\\nYAML", Pattern.DOTALL).matcher(script);
+        assertTrue(m.find(), "deploy/local/cluster writes no config.yaml");
+        Map<String, String> config = new java.util.LinkedHashMap<>();
+        for (String line : m.group(1).split("\n")) {
+            int colon = line.indexOf(": ");
+            config.put(line.substring(0, colon).strip(), line.substring(colon + 2));
+        }
+        return config;
+    }
+
+    /**
+     * Every key a deployment's Flink configuration sets stays in force when the job runs with that
+     * deployment's arguments: {@code run} adds a key only for a flag that is given.
+     */
+    private static void assertRunKeepsClusterKeys(Map<String, String> cluster, List<String> args, String where) {
+        CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(args.toArray(String[]::new));
+        io.spikestream.cli.RunCommand run = (io.spikestream.cli.RunCommand) parsed.subcommand().commandSpec().userObject();
+        Map<String, String> usable = new java.util.LinkedHashMap<>(cluster);
+        usable.replaceAll((k, v) -> v.contains("$") ? "file:///placeholder" : v); // shell variables of the local script
+        org.apache.flink.configuration.Configuration clusterConf = org.apache.flink.configuration.Configuration.fromMap(usable);
+        Map<String, String> set = run.settings(clusterConf).toMap();
+        for (String key : set.keySet()) {
+            if (cluster.containsKey(key)) {
+                String flag = switch (key) {
+                    case "execution.checkpointing.interval" -> "--checkpoint-interval-ms";
+                    case "state.backend.type" -> "--state-backend";
+                    case "pipeline.max-parallelism" -> "--max-parallelism";
+                    case "execution.checkpointing.dir" -> "--checkpoint-dir";
+                    default -> null;
+                };
+                assertTrue(flag != null && args.contains(flag), where + ": run replaces the cluster's " + key + " (" + cluster.get(key)
+                        + ") with " + set.get(key) + " although no flag asks for it");
+            }
+        }
+        assertTrue(cluster.containsKey("execution.checkpointing.interval"), where + " sets no checkpoint interval");
+        assertFalse(set.containsKey("execution.checkpointing.interval"),
+                where + ": the cluster's execution.checkpointing.interval must be the one in force");
+    }
+
+    @Test
+    void runArgumentsInEveryDeploymentLeaveTheClustersKeysInForce() throws Exception {
+        JsonNode compose = yamlDocuments(DEPLOY.resolve("compose/docker-compose.yml")).get(0);
+        JsonNode services = compose.get("services");
+        List<String> command = texts(services.get("jobmanager").get("command"));
+        Map<String, String> composeConf = flatYaml(environment(compose, services.get("jobmanager")).get("FLINK_PROPERTIES").asText(), "compose");
+        assertRunKeepsClusterKeys(composeConf, command.subList(3, command.size()), "compose");
+
+        for (String file : List.of("flinkdeployment.yaml", "flinkdeployment-gpu.yaml")) {
+            JsonNode d = yamlDocuments(DEPLOY.resolve("k8s").resolve(file)).get(0);
+            Map<String, String> config = new java.util.LinkedHashMap<>();
+            d.get("spec").get("flinkConfiguration").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            assertRunKeepsClusterKeys(config, texts(d.get("spec").get("job").get("args")), file);
+            // the job's parallelism must fit under the maximum parallelism run sets when the file sets none
+            int parallelism = d.get("spec").get("job").get("parallelism").asInt();
+            int max = Integer.parseInt(config.getOrDefault("pipeline.max-parallelism",
+                    String.valueOf(io.spikestream.cli.RunCommand.DEFAULT_MAX_PARALLELISM)));
+            assertTrue(parallelism <= max, file + ": parallelism " + parallelism + " above the maximum parallelism " + max);
+        }
+
+        assertRunKeepsClusterKeys(localClusterConfig(), List.of("run", "--bootstrap-servers", "127.0.0.1:9092", "--input-topic", "events",
+                "--output-topic", "classifications", "--model", "m.safetensors"), "deploy/local/cluster");
+        String readme = Files.readString(DEPLOY.resolve("README.md"));
+        assertTrue(readme.contains("--max-parallelism"), "deploy/README.md must explain --max-parallelism");
+    }
+
+    private static Map<String, String> envList(JsonNode containers) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        for (JsonNode c : containers) {
+            for (JsonNode e : c.path("env")) {
+                env.put(e.get("name").asText(), e.path("value").asText());
+            }
+        }
+        return env;
+    }
+
+    /** OpenMP waits passively, and a TaskManager's slots together use at most its compute threads, which match its CPUs. */
+    private static void assertThreadBudget(Map<String, String> env, int slots, double cpus, String where) {
+        assertEquals("PASSIVE", env.get("OMP_WAIT_POLICY"), where + ": OMP_WAIT_POLICY");
+        String threads = env.get(io.spikestream.model.Parallel.THREADS_ENV);
+        assertNotNull(threads, where + ": no " + io.spikestream.model.Parallel.THREADS_ENV);
+        assertNotNull(env.get("OMP_NUM_THREADS"), where + ": no OMP_NUM_THREADS (OpenMP would start a thread per host core in each slot)");
+        int tmThreads = Integer.parseInt(threads);
+        int perSlot = Integer.parseInt(env.get("OMP_NUM_THREADS"));
+        assertEquals((int) Math.floor(cpus), tmThreads, where + ": compute threads per TaskManager must match its CPUs");
+        assertTrue(perSlot >= 1 && perSlot * slots <= tmThreads,
+                where + ": " + slots + " slots x OMP_NUM_THREADS " + perSlot + " exceed the TaskManager's " + tmThreads + " threads");
+    }
+
+    @Test
+    void threadSettingsTheBenchmarksRelyOnAreInEveryDeployment() throws Exception {
+        String dockerfile = Files.readString(DEPLOY.resolve("compose/Dockerfile"));
+        assertTrue(Pattern.compile("(?m)^ENV[^\\n]*OMP_WAIT_POLICY=PASSIVE").matcher(dockerfile).find()
+                || Pattern.compile("(?s)ENV .*OMP_WAIT_POLICY=PASSIVE").matcher(dockerfile).find(), "the image must set OMP_WAIT_POLICY=PASSIVE");
+        assertTrue(dockerfile.contains("OMP_NUM_THREADS="), "the image must bound OpenMP's threads");
+
+        JsonNode compose = yamlDocuments(DEPLOY.resolve("compose/docker-compose.yml")).get(0);
+        JsonNode tm = compose.get("services").get("taskmanager");
+        JsonNode env = environment(compose, tm);
+        Map<String, String> envMap = new java.util.LinkedHashMap<>();
+        env.fields().forEachRemaining(e -> envMap.put(e.getKey(), e.getValue().asText()));
+        int slots = Integer.parseInt(flatYaml(env.get("FLINK_PROPERTIES").asText(), "compose").get("taskmanager.numberOfTaskSlots"));
+        double cpus = tm.path("deploy").path("resources").path("limits").path("cpus").asDouble(0);
+        assertTrue(cpus > 0, "compose taskmanager needs a CPU limit, so that its thread budget means something");
+        assertThreadBudget(envMap, slots, cpus, "compose taskmanager");
+
+        for (String file : List.of("flinkdeployment.yaml", "flinkdeployment-gpu.yaml")) {
+            JsonNode d = yamlDocuments(DEPLOY.resolve("k8s").resolve(file)).get(0);
+            Map<String, String> k8sEnv = envList(d.get("spec").path("podTemplate").path("spec").path("containers"));
+            k8sEnv.putAll(envList(d.get("spec").path("taskManager").path("podTemplate").path("spec").path("containers")));
+            int k8sSlots = d.get("spec").get("flinkConfiguration").get("taskmanager.numberOfTaskSlots").asInt();
+            double k8sCpus = d.get("spec").get("taskManager").get("resource").get("cpu").asDouble();
+            assertThreadBudget(k8sEnv, k8sSlots, k8sCpus, file);
+        }
+
+        String local = Files.readString(DEPLOY.resolve("local/cluster"));
+        for (String v : List.of("OMP_WAIT_POLICY=\"${OMP_WAIT_POLICY:-PASSIVE}\"", "OMP_NUM_THREADS=", io.spikestream.model.Parallel.THREADS_ENV + "=")) {
+            assertTrue(local.contains(v), "deploy/local/cluster must start TaskManagers with " + v);
+        }
+        assertTrue(Files.readString(ROOT.resolve("spikestream")).contains("OMP_WAIT_POLICY=\"${OMP_WAIT_POLICY:-PASSIVE}\""),
+                "the launcher must set OMP_WAIT_POLICY=PASSIVE");
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spikestream.model.MembraneState;
 import io.spikestream.model.ModelFile;
+import io.spikestream.model.Parallel;
 import io.spikestream.model.MsResNet;
 import io.spikestream.model.Precision;
 import io.spikestream.model.WindowResult;
@@ -35,7 +36,11 @@ public final class MsResNetWindowModel implements WindowModel {
     private final List<String> classNames;
     private final String id;
     private final List<String> layerNames;
-    private float[] scratch = new float[0];
+    /** The network's input, [K, N, 2, H, W], one array per size in use (batches of 1..N windows). */
+    private final java.util.Map<Integer, float[]> inputs = new java.util.HashMap<>();
+    private final List<MembraneState> slots = new ArrayList<>();
+    private int slotHeight = -1;
+    private int slotWidth = -1;
 
     public MsResNetWindowModel(ModelFile file, String id) {
         this.net = new MsResNet(file.card(), file.weights(), Precision.F32);
@@ -125,23 +130,34 @@ public final class MsResNetWindowModel implements WindowModel {
     @Override
     public List<Result> forward(List<float[]> frames, int bins, int height, int width, List<byte[]> states) {
         int n = frames.size();
+        if (states.size() != n) {
+            throw new IllegalArgumentException(n + " windows but " + states.size() + " membrane states");
+        }
         int plane = 2 * height * width;
         int size = bins * n * plane;
-        if (scratch.length != size) {
-            scratch = new float[size];
+        if (!inputs.containsKey(size) && inputs.size() >= 16) {
+            inputs.clear(); // window shapes changed: forget the old sizes
         }
+        // the network takes exactly K·N frames: one array per batch size in use (a handful)
+        float[] input = inputs.computeIfAbsent(size, float[]::new);
         // [N][K][2,H,W] per window → [K][N][2,H,W] for the network
         for (int s = 0; s < n; s++) {
             float[] w = frames.get(s);
             for (int k = 0; k < bins; k++) {
-                System.arraycopy(w, k * plane, scratch, (k * n + s) * plane, plane);
+                System.arraycopy(w, k * plane, input, (k * n + s) * plane, plane);
             }
         }
-        List<MembraneState> st = new ArrayList<>(n);
-        for (byte[] b : states) {
-            st.add(b == null ? net.newState(height, width) : MembraneState.fromBytes(b));
+        List<MembraneState> st = slots(n, height, width);
+        for (int s = 0; s < n; s++) {
+            byte[] b = states.get(s);
+            if (b == null) {
+                st.get(s).reset();
+            } else {
+                st.get(s).load(b);
+            }
         }
-        WindowResult r = net.forward(scratch, bins, n, height, width, st);
+        float[] in = input;
+        WindowResult r = Parallel.pass(() -> net.forward(in, bins, n, height, width, st));
         List<Result> out = new ArrayList<>(n);
         for (int s = 0; s < n; s++) {
             float[] logits = new float[r.logits()[s].length];
@@ -154,14 +170,41 @@ public final class MsResNetWindowModel implements WindowModel {
             for (int l = 0; l < rates.length; l++) {
                 fr[l] = (float) rates[l];
             }
+            // a new array per result: Flink's heap state backend keeps the reference it is given
             out.add(new Result(logits, layerNames.subList(0, Math.min(layerNames.size(), fr.length)), fr,
                     ws.spikesPerNeuron(), ws.synapticOps(), ws.energyJoules() * 1e12, st.get(s).toBytes()));
         }
         return out;
     }
 
+    /**
+     * The first {@code n} reused membrane states for frames of {@code height × width}: one per batch
+     * slot, loaded from each sensor's bytes on every window instead of allocated per sensor per window.
+     */
+    private List<MembraneState> slots(int n, int height, int width) {
+        if (height != slotHeight || width != slotWidth) {
+            slots.forEach(MembraneState::close);
+            slots.clear();
+            slotHeight = height;
+            slotWidth = width;
+        }
+        while (slots.size() < n) {
+            slots.add(net.newState(height, width));
+        }
+        return slots.subList(0, n);
+    }
+
+    /** ND4J bytes this model holds: the network's weights and buffers (its reused membrane states not included). */
+    public long bufferBytes() {
+        return net.bufferBytes();
+    }
+
+    /** Frees the network's and the reused states' native memory now; the model must not be used afterwards. */
     @Override
     public void close() {
-        // ND4J buffers are released with the network's plans when it is garbage collected
+        slots.forEach(MembraneState::close);
+        slots.clear();
+        inputs.clear();
+        net.close();
     }
 }
