@@ -34,9 +34,11 @@ import org.assertj.core.api.Condition;
  *   <li>{@link FramerSerializer}: keyed state "framer" of savepoints of state format 0, read on
  *       restore ({@link FramingOperator}); the restored framer must hold the same open bins and
  *       denoise memory and go on to produce the same windows as one that never stopped.
- *   <li>{@link SensorEventsSerializer}: the records of the keyBy shuffle, which unaligned
- *       checkpoints store as in-flight data (columns, Kafka wire form, a dead letter).
- *   <li>{@link FramedWindowSerializer}: the framing operator's output records, in-flight data too.
+ *   <li>{@link SensorEventsSerializer}: the records of the keyBy shuffle (columns, Kafka wire
+ *       form, a dead letter). Not in keyed state; checkpoints hold them as in-flight data when
+ *       unaligned checkpoints are on (the job does not enable them, a cluster's configuration may),
+ *       and the serializer snapshot is part of every savepoint's metadata.
+ *   <li>{@link FramedWindowSerializer}: the framing operator's output records; the same as above.
  * </ul>
  *
  * <p>The stored files lie in {@code src/test/resources/serializer-upgrade/NAME-VERSION/} (a
