@@ -1,5 +1,6 @@
 package io.spikestream.pipeline.job;
 
+import io.spikestream.pipeline.framing.FramingSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,6 +34,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public class ClassifierOperator extends AbstractStreamOperator<ClassificationResult>
         implements OneInputStreamOperator<FramedWindow, ClassificationResult>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
+    /** Batch sizes the model is prepared for at start-up (larger ones, rare, are tuned when they first occur). */
+    static final int PREPARED_BATCH_SIZES = 16;
 
     private final JobConfig config;
     private final SpikestreamJob.SerializableFunction<JobConfig, WindowModel> modelFactory;
@@ -66,6 +69,8 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
     public void open() throws Exception {
         super.open();
         model = modelFactory.apply(config);
+        FramingSpec framing = config.framing();
+        model.prepare(Math.min(config.batchSize(), PREPARED_BATCH_SIZES), framing.bins(), framing.height(), framing.width());
         // the same expiry as the framing state: a sensor silent that long starts afresh anyway (stateResetGapUs).
         // New names: state without a TTL in a savepoint does not restore into a descriptor with one, so the
         // states of format 0 (no TTL) are read once per sensor and moved over (see stateOf).

@@ -178,6 +178,26 @@ public final class MsResNetWindowModel implements WindowModel {
     }
 
     /**
+     * Runs one window of zeros at every batch size from {@code maxBatch} down to 1: the largest first,
+     * so the network's buffers are allocated once, and each size once, so the engine measures its
+     * convolution paths for that size now rather than during the first windows of a live stream.
+     */
+    @Override
+    public void prepare(int maxBatch, int bins, int height, int width) {
+        float[] zeros = new float[bins * 2 * height * width];
+        for (int n = maxBatch; n >= 1; n--) {
+            List<float[]> frames = new ArrayList<>(n);
+            List<byte[]> fresh = new ArrayList<>(n);
+            for (int s = 0; s < n; s++) {
+                frames.add(zeros);
+                fresh.add(null);
+            }
+            forward(frames, bins, height, width, fresh);
+        }
+        net.resetLayerTimings();
+    }
+
+    /**
      * The first {@code n} reused membrane states for frames of {@code height × width}: one per batch
      * slot, loaded from each sensor's bytes on every window instead of allocated per sensor per window.
      */

@@ -26,6 +26,14 @@ public interface WindowModel extends AutoCloseable {
     List<Result> forward(List<float[]> frames, int bins, int height, int width, List<byte[]> states);
 
     /**
+     * Gets ready for batches of 1 to {@code maxBatch} windows of this shape before the first window
+     * arrives (buffers, per-shape tuning), so that the first windows of each batch size do not wait
+     * for it. Nothing by default.
+     */
+    default void prepare(int maxBatch, int bins, int height, int width) {
+    }
+
+    /**
      * One window's outcome.
      *
      * @param logits mean over the window's timesteps, per class

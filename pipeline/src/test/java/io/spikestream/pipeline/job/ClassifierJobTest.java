@@ -275,24 +275,9 @@ class ClassifierJobTest {
      * consumer stop at the last stable offset, so nothing can still be on its way.
      */
     static Map<String, List<Classification>> readCommitted(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("isolation.level", "read_committed");
         Map<String, List<Classification>> out = new LinkedHashMap<>();
-        try (KafkaConsumer<String, Classification> c = new KafkaConsumer<>(p, new StringDeserializer(), new ClassificationDeserializer())) {
-            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = c.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                assertTrue(System.nanoTime() < deadline, "reading " + topic + " up to its end offsets " + end
-                        + " took more than 60 s; read " + out.values().stream().mapToInt(List::size).sum() + " records");
-                for (ConsumerRecord<String, Classification> r : c.poll(Duration.ofMillis(200))) {
-                    out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
-                }
-            }
+        for (ConsumerRecord<String, Classification> r : Collect.topic(kafka.bootstrapServers(), topic, new ClassificationDeserializer())) {
+            out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
         }
         out.values().forEach(l -> l.sort(Comparator.comparingLong(Classification::getWindowIndex)));
         return out;

@@ -155,23 +155,7 @@ class FramingJobTest {
 
     /** Every record of {@code topic}, read after the job has finished: up to its end offsets, without a group. */
     static List<DeadLetter> readAll(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        List<DeadLetter> out = new ArrayList<>();
-        try (KafkaConsumer<String, DeadLetter> c = new KafkaConsumer<>(p, new StringDeserializer(), new DeadLetterDeserializer())) {
-            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = c.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                assertTrue(System.nanoTime() < deadline, "reading " + topic + " up to " + end + " took more than 60 s; read " + out);
-                for (ConsumerRecord<String, DeadLetter> r : c.poll(Duration.ofMillis(200))) {
-                    out.add(r.value());
-                }
-            }
-        }
-        return out;
+        return Collect.topic(kafka.bootstrapServers(), topic, new DeadLetterDeserializer()).stream()
+                .map(ConsumerRecord::value).toList();
     }
 }

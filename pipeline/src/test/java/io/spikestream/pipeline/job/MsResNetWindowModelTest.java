@@ -40,6 +40,16 @@ class MsResNetWindowModelTest {
 
     @Test
     void reusedStatesAndBuffersGiveWhatNewStatesPerWindowGive() throws Exception {
+        reuseMatchesNewStatesPerWindow(false);
+    }
+
+    /** Preparing every batch size up front (as the classifier does when it opens) leaves nothing behind. */
+    @Test
+    void aPreparedModelGivesWhatAnUnpreparedOneGives() throws Exception {
+        reuseMatchesNewStatesPerWindow(true);
+    }
+
+    private void reuseMatchesNewStatesPerWindow(boolean prepare) throws Exception {
         FramingSpec spec = FramingSpec.tumbling(1000, BINS, SIZE, SIZE, new SensorGeometry(SIZE, SIZE));
         ModelFile file = ModelFile.read(TestModels.tiny(dir.resolve("m.safetensors"), spec, 3));
         MsResNet reference = new MsResNet(file.card(), file.weights(), Precision.F32);
@@ -49,6 +59,9 @@ class MsResNetWindowModelTest {
         SplittableRandom rnd = new SplittableRandom(7);
         int next = 0;
         try (MsResNetWindowModel model = new MsResNetWindowModel(file, "t")) {
+            if (prepare) {
+                model.prepare(4, BINS, SIZE, SIZE);
+            }
             for (int round = 0; round < 12; round++) {
                 int n = 1 + rnd.nextInt(4); // batches of 1..4 windows, as the classifier's vary
                 List<float[]> frames = new ArrayList<>();
