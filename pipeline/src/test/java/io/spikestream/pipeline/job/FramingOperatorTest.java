@@ -127,7 +127,10 @@ class FramingOperatorTest {
                 }
                 assertTrue(op.sensorsInMemory() <= 1_200, backend + ": sensors in memory " + op.sensorsInMemory());
                 assertTrue(liveAt2000 <= 1_200, backend + ": sensors in memory after 2,000 ids " + liveAt2000);
-                assertTrue(sizeAt10000 <= sizeAt2000 * 1.5, backend + ": checkpoint after 10,000 ids " + sizeAt10000
+                // RocksDB's full snapshot copies its SST files, where expired sensors stay as tombstones until a
+                // compaction (which runs when RocksDB decides) drops them: its size stays bounded but moves more
+                double growth = backend instanceof HashMapStateBackend ? 1.5 : 3.0;
+                assertTrue(sizeAt10000 <= sizeAt2000 * growth, backend + ": checkpoint after 10,000 ids " + sizeAt10000
                         + " B, after 2,000 ids " + sizeAt2000 + " B");
                 double perSensor = (double) sizeAt2000 / liveAt2000;
                 assertTrue(sizeAt10000 < 0.3 * perSensor * 10_000, backend + ": " + sizeAt10000 + " B is not far below "
