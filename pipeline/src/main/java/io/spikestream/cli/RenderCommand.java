@@ -1,6 +1,7 @@
 package io.spikestream.cli;
 
 import io.spikestream.connectors.recording.EventReader;
+import io.spikestream.connectors.recording.Truncation;
 import io.spikestream.connectors.recording.Recordings;
 import io.spikestream.model.ModelFile;
 import io.spikestream.pipeline.job.ModelSetup;
@@ -53,6 +54,9 @@ public final class RenderCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", description = "caption each frame with this model's decision for its window")
     Path model;
 
+    @Option(names = "--strict", description = Truncation.STRICT_HELP)
+    boolean strict;
+
     @Override
     public Integer call() throws IOException {
         if (!Files.isRegularFile(input)) {
@@ -83,6 +87,8 @@ public final class RenderCommand implements Callable<Integer> {
             }
             System.setProperty("java.awt.headless", "true");
             RecordingRenderer.Summary s = RecordingRenderer.render(reader, options, png, gif, net, setup == null ? null : setup.framing());
+            // a recording cut short (known once the reader reached its end) is one warning, or an error with --strict
+            Truncation.report(reader.truncation(), strict, err);
             stdout.printf(Locale.ROOT, "%s, %s: %d frames of %.1f ms from %.3f s to %.3f s, %,d events%s in %.2f s (%,.0f events/s, %.0f frames/s; %.2f s CPU)%n",
                     png, gif, s.frames(), dtUs / 1e3, s.firstFrameUs() / 1e6, s.endUs() / 1e6, s.events(),
                     model == null ? "" : ", " + s.windowsClassified() + " windows classified", s.seconds(), s.events() / s.seconds(),

@@ -112,6 +112,17 @@ class TruncatedRecordingCommandsTest {
     }
 
     @Test
+    void renderDrawsTheEventsBeforeTheCutAndWarnsOnce() throws IOException {
+        Path cut = cutDemo();
+        Run r = run("render", cut.toString(), "--out", dir.resolve("cut").toString());
+        assertEquals(Main.OK, r.exit(), r.err());
+        assertTrue(r.out().contains("608 events"), r.out());
+        warning(r, cut);
+        assertTrue(Files.size(dir.resolve("cut.png")) > 0 && Files.size(dir.resolve("cut.gif")) > 0);
+        assertStrictError(run("render", cut.toString(), "--out", dir.resolve("strict").toString(), "--strict"), "render", cut);
+    }
+
+    @Test
     void replayWarnsBeforePublishingAndStrictFailsBeforeConnecting() throws IOException {
         Path cut = cutDemo();
         int closedPort;
