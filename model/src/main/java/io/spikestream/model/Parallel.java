@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Splits the Java-side loops (LIF, tdBN, the optimizer, im2col, layout copies) over the cores, as ND4J does for its own
@@ -66,7 +67,37 @@ public final class Parallel {
         if (work < MIN_WORK) {
             return 1;
         }
-        return Math.max(1, Math.min(PARTS, units));
+        return Math.max(1, Math.min(width(), units));
+    }
+
+    /**
+     * The most parts one loop of a forward pass is split into now: {@link #PARTS}, or the share of
+     * one pass after {@link #shareBetween}.
+     */
+    public static int width() {
+        int w = Passes.width;
+        return w > 0 ? Math.min(PARTS, w) : PARTS;
+    }
+
+    /**
+     * Divides the compute threads between {@code passes} forward passes that run side by side (the
+     * slots of one TaskManager that run a model): each pass then uses {@code THREADS / passes}
+     * threads (at least one) for its Java loops and its ND4J ops, and as many passes as that allows
+     * run at once. A streaming job wants this: a pass split over every core stops at each layer
+     * until its slowest part is done, and with framing, Kafka and the other slot's pass on the
+     * same cores, one part descheduled for a time slice stalls the whole layer (forward passes of
+     * 4.7 ms alone took 17–90 ms in the job; docs/BENCHMARKS.md). Without a call one pass uses
+     * every thread and passes run one at a time. Calls with the same value are idempotent.
+     */
+    public static synchronized void shareBetween(int passes) {
+        int w = Math.max(1, THREADS / Math.max(1, passes));
+        if (w == Passes.width) {
+            return;
+        }
+        Nd4j.getEnvironment().setMaxThreads(w);
+        Nd4j.getEnvironment().setMaxMasterThreads(w);
+        Passes.width = w;
+        Passes.gate = new Semaphore(Math.max(1, THREADS / w), true);
     }
 
     /**
@@ -107,12 +138,13 @@ public final class Parallel {
 
     /** Threads one forward pass uses: ND4J's op threads ({@code OMP_NUM_THREADS}, else the cores), within the budget. */
     public static int threadsPerPass() {
-        return Passes.PER_PASS;
+        int w = Passes.width;
+        return w > 0 ? w : Passes.PER_PASS;
     }
 
     /** Forward passes that may run at once in this process: {@code THREADS / threadsPerPass()}, at least 1. */
     public static int concurrentPasses() {
-        return Passes.PERMITS;
+        return Math.max(1, THREADS / threadsPerPass());
     }
 
     /**
@@ -121,18 +153,27 @@ public final class Parallel {
      * threads on top (which oversubscribes the cores and slows every pass down).
      */
     public static <T> T pass(Supplier<T> body) {
-        Passes.GATE.acquireUninterruptibly();
+        Semaphore gate = Passes.gate;
+        gate.acquireUninterruptibly();
         try {
+            int w = Passes.width;
+            if (w > 0 && Passes.OMP_APPLIED.get() != w) {
+                // OpenMP keeps the thread count per calling thread: set it on the thread that runs the pass
+                NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(w);
+                Passes.OMP_APPLIED.set(w);
+            }
             return body.get();
         } finally {
-            Passes.GATE.release();
+            gate.release();
         }
     }
 
     /** Lazily initialised: reading ND4J's thread count loads the backend, which training code on its own may not need yet. */
     private static final class Passes {
         static final int PER_PASS = Math.max(1, Math.min(THREADS, Nd4j.getEnvironment().maxThreads()));
-        static final int PERMITS = Math.max(1, THREADS / PER_PASS);
-        static final Semaphore GATE = new Semaphore(PERMITS, true);
+        static final ThreadLocal<Integer> OMP_APPLIED = ThreadLocal.withInitial(() -> 0);
+        /** Threads of one pass after {@link #shareBetween}, 0 before. */
+        static volatile int width;
+        static volatile Semaphore gate = new Semaphore(Math.max(1, THREADS / PER_PASS), true);
     }
 }

@@ -65,7 +65,7 @@ final class PointConv {
         int ho = (int) output.size(2);
         int wo = (int) output.size(3);
         boolean f32 = fw != null;
-        int parts = (long) frames * in * out * ho * wo < Parallel.MIN_WORK ? 1 : Math.min(Parallel.PARTS, frames);
+        int parts = (long) frames * in * out * ho * wo < Parallel.MIN_WORK ? 1 : Math.min(Parallel.width(), frames);
         int p = parts;
         Parallel.run(parts, part -> {
             int f0 = Parallel.start(frames, part, p);

@@ -180,7 +180,7 @@ final class SpikeConv {
             throw new IllegalArgumentException("spike conv holds " + (fw != null ? "float" : "double") + " weights, input is "
                     + spikes.dataType() + ", output " + output.dataType());
         }
-        int parts = Math.min(Parallel.PARTS, frames);
+        int parts = Math.min(Parallel.width(), frames);
         long work = (long) frames * in * h * w * 4; // a rough floor: skip forking for tiny calls
         if (work < Parallel.MIN_WORK) {
             parts = 1;

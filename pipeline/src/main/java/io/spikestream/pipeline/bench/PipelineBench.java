@@ -276,10 +276,14 @@ public final class PipelineBench {
 
     /**
      * Runs the job on an unbounded topic while {@code sensors} sensors publish at real-time pace
-     * for {@code seconds}, and reports window-close-to-classification latency.
+     * for {@code seconds}, and reports window-close-to-classification latency. The packets are
+     * generated and encoded before the job starts, so that the load generator does not take the
+     * job's CPU: in the field the cameras' producers run elsewhere (Kafka's own producer work,
+     * batching and compression, still runs here, as does the broker).
      */
     public static Paced paced(String bootstrap, KafkaClientSettings kafka, String topic, JobConfig config, int parallelism, SensorGeometry g,
                               int sensors, double rate, double seconds, long packetUs) throws Exception {
+        byte[][][] packets = pacedPackets(g, sensors, rate, seconds, packetUs);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         var input = SpikestreamJob.kafkaInput(env, bootstrap, topic, "bench-paced-" + System.nanoTime(),
@@ -290,7 +294,7 @@ public final class PipelineBench {
         try (CloseableIterator<ClassificationResult> it = job.classifications().collectAsync()) {
             var client = env.executeAsync("bench pipeline paced");
             Thread.sleep(8_000); // let the job start and the source reach the end of the topic
-            Thread publisher = new Thread(() -> publishPaced(bootstrap, kafka, topic, g, sensors, rate, seconds, packetUs), "paced-publisher");
+            Thread publisher = new Thread(() -> publishPaced(bootstrap, kafka, topic, packets, packetUs), "paced-publisher");
             publisher.setDaemon(true);
             publisher.start();
             long deadline = System.currentTimeMillis() + (long) (seconds * 1000) + 30_000;
@@ -305,27 +309,36 @@ public final class PipelineBench {
         return new Paced(sensors, expected, l.length, percentile(l, 0.5), percentile(l, 0.99), l.length == 0 ? Double.NaN : l[l.length - 1]);
     }
 
-    private static void publishPaced(String bootstrap, KafkaClientSettings kafka, String topic, SensorGeometry g, int sensors, double rate, double seconds,
-                                     long packetUs) {
+    /** The paced run's packets in wire form, {@code [packet][sensor]}: {@code packetUs} of events each. */
+    static byte[][][] pacedPackets(SensorGeometry g, int sensors, double rate, double seconds, long packetUs) {
         int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
-        long packets = (long) (seconds * 1e6 / packetUs);
-        try (KafkaProducer<String, byte[]> producer = producer(bootstrap, kafka)) {
-            List<SyntheticEvents> gens = new ArrayList<>();
+        int packets = (int) (seconds * 1e6 / packetUs);
+        List<SyntheticEvents> gens = new ArrayList<>();
+        for (int s = 0; s < sensors; s++) {
+            gens.add(new SyntheticEvents(g, rate, 2000 + s, 1_000_000));
+        }
+        EventBatch batch = new EventBatch(packet);
+        byte[][][] out = new byte[packets][sensors][];
+        for (int k = 0; k < packets; k++) {
             for (int s = 0; s < sensors; s++) {
-                gens.add(new SyntheticEvents(g, rate, 2000 + s, 1_000_000));
+                gens.get(s).next(batch, packet);
+                out[k][s] = EventPacketWire.encode("sensor-" + s, g, k, batch, 0, packet);
             }
-            EventBatch batch = new EventBatch(packet);
+        }
+        return out;
+    }
+
+    private static void publishPaced(String bootstrap, KafkaClientSettings kafka, String topic, byte[][][] packets, long packetUs) {
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap, kafka)) {
             long start = System.nanoTime();
-            for (long k = 0; k < packets; k++) {
+            for (int k = 0; k < packets.length; k++) {
                 long due = start + k * packetUs * 1000;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
-                for (int s = 0; s < sensors; s++) {
-                    gens.get(s).next(batch, packet);
-                    String id = "sensor-" + s;
-                    producer.send(new ProducerRecord<>(topic, id, EventPacketWire.encode(id, g, k, batch, 0, packet)));
+                for (int s = 0; s < packets[k].length; s++) {
+                    producer.send(new ProducerRecord<>(topic, "sensor-" + s, packets[k][s]));
                 }
             }
             producer.flush();

@@ -2,7 +2,9 @@ package io.spikestream.pipeline.job;
 
 import io.spikestream.pipeline.framing.FramingSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -10,6 +12,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -20,7 +23,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * The classifier operator, on the stream keyed by sensor. Windows are buffered until
- * {@code batchSize} are waiting or the oldest has waited {@code maxWaitMs}, then classified in
+ * {@code batchSize} are waiting, every sensor heard from lately has one waiting, or the oldest
+ * has waited {@code maxWaitMs}, then classified in
  * one forward pass, each starting from its sensor's membrane state in Flink keyed state
  * ({@code byte[]}, so it works on the heap and the RocksDB backend) and storing the new state
  * back. A sensor's state starts fresh when its window starts more than {@code stateResetGapUs}
@@ -49,6 +53,9 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
     private transient List<FramedWindow> pending;
     private transient Set<String> pendingSensors;
     private transient long flushDue;
+    /** Sensors that sent a window recently (processing time of the last), see {@link #everyLiveSensorPending}. */
+    private transient Map<String, Long> live;
+    private transient long liveForMs;
     private transient Counter windowsClassified;
     private transient Counter stateResets;
     private transient Histogram forwardMs;
@@ -69,6 +76,10 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
     public void open() throws Exception {
         super.open();
         model = modelFactory.apply(config);
+        // the TaskManager's slots that may run this classifier share its compute threads, one share per pass
+        int slots = getContainingTask().getEnvironment().getTaskManagerInfo().getConfiguration()
+                .get(TaskManagerOptions.NUM_TASK_SLOTS);
+        model.shareCores(Math.min(slots, getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks()));
         FramingSpec framing = config.framing();
         model.prepare(Math.min(config.batchSize(), PREPARED_BATCH_SIZES), framing.bins(), framing.height(), framing.width());
         // the same expiry as the framing state: a sensor silent that long starts afresh anyway (stateResetGapUs).
@@ -90,6 +101,8 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
         pending = new ArrayList<>();
         pendingSensors = new HashSet<>();
         flushDue = Long.MAX_VALUE;
+        live = new HashMap<>();
+        liveForMs = Math.max(1, 2 * framing.hopUs() / 1000);
         var metrics = getMetricGroup();
         windowsClassified = metrics.counter("windowsClassified");
         stateResets = metrics.counter("stateResets");
@@ -107,10 +120,11 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
         }
         pending.add(w);
         pendingSensors.add(w.sensorId);
-        if (pending.size() >= config.batchSize()) {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        live.put(w.sensorId, now);
+        if (pending.size() >= config.batchSize() || everyLiveSensorPending(now)) {
             flush();
         } else if (pending.size() == 1) {
-            long now = getProcessingTimeService().getCurrentProcessingTime();
             flushDue = now + config.maxWaitMs();
             long due = flushDue;
             getProcessingTimeService().registerTimer(due, t -> {
@@ -119,6 +133,17 @@ public class ClassifierOperator extends AbstractStreamOperator<ClassificationRes
                 }
             });
         }
+    }
+
+    /**
+     * Whether no other window can join the batch soon: a batch holds one window per sensor, so once
+     * every sensor that sent a window within the last two window hops is in it, waiting longer only
+     * adds latency (one sensor per slot: no wait at all). Sensors silent for longer are forgotten.
+     */
+    private boolean everyLiveSensorPending(long now) {
+        long since = now - liveForMs;
+        live.values().removeIf(seen -> seen < since);
+        return pendingSensors.size() >= live.size();
     }
 
     @Override

@@ -183,6 +183,11 @@ public final class MsResNetWindowModel implements WindowModel {
      * convolution paths for that size now rather than during the first windows of a live stream.
      */
     @Override
+    public void shareCores(int passes) {
+        Parallel.shareBetween(passes);
+    }
+
+    @Override
     public void prepare(int maxBatch, int bins, int height, int width) {
         float[] zeros = new float[bins * 2 * height * width];
         for (int n = maxBatch; n >= 1; n--) {

@@ -34,6 +34,14 @@ public interface WindowModel extends AutoCloseable {
     }
 
     /**
+     * Tells the model that up to {@code passes} instances in this process (the slots of one
+     * TaskManager) classify side by side, so that each takes its share of the cores rather than
+     * all of them. Called once, before {@link #prepare}. Nothing by default.
+     */
+    default void shareCores(int passes) {
+    }
+
+    /**
      * One window's outcome.
      *
      * @param logits mean over the window's timesteps, per class

@@ -107,4 +107,40 @@ class ClassifierOperatorTest {
                 || got.get(resetAt + 1).smoothedProbabilities[1] != got.get(resetAt + 1).probabilities[1],
                 "the window after the reset averages two windows");
     }
+
+    @Test
+    void aBatchGoesAsSoonAsEverySensorHeardFromLatelyHasAWindowInIt() throws Exception {
+        Path model = TestModels.tiny(dir.resolve("tiny.safetensors"), SPEC, 7);
+        // a long wait and a large batch: only the sensors heard from decide when a batch goes
+        JobConfig config = JobConfig.defaults(SPEC, model.toString()).withBatching(8, 60_000);
+        EventBatch events = TestPackets.events(3, G, 6_000, 20, 1_000_000);
+        List<Window> a = Framer.frames(events, SPEC, G, "a");
+        List<Window> b = Framer.frames(events, SPEC, G, "b");
+        long liveForMs = 2 * SPEC.hopUs() / 1000; // two hops of 4 bins of 2 ms: 16 ms
+        try (var h = harness(config)) {
+            h.open();
+            h.setProcessingTime(1_000);
+            h.processElement(FramedWindow.of(a.get(0), 1_000), a.get(0).endUs() - 1);
+            assertEquals(1, h.extractOutputValues().size(), "the only sensor: no wait");
+
+            h.setProcessingTime(1_001);
+            h.processElement(FramedWindow.of(b.get(0), 1_001), b.get(0).endUs() - 1);
+            assertEquals(1, h.extractOutputValues().size(), "b waits: a was heard from 1 ms ago");
+            h.setProcessingTime(1_002);
+            h.processElement(FramedWindow.of(a.get(1), 1_002), a.get(1).endUs() - 1);
+            assertEquals(3, h.extractOutputValues().size(), "a and b both in the batch: it goes");
+
+            // a falls silent: after two hops b no longer waits for it
+            h.setProcessingTime(1_002 + liveForMs + 1);
+            h.processElement(FramedWindow.of(b.get(1), 1_002 + liveForMs + 1), b.get(1).endUs() - 1);
+            assertEquals(4, h.extractOutputValues().size(), "a is forgotten: b goes alone");
+
+            // a comes back while b is quiet for less than two hops: a waits for b, at most the batch wait
+            h.setProcessingTime(1_010 + liveForMs);
+            h.processElement(FramedWindow.of(a.get(2), 1_010 + liveForMs), a.get(2).endUs() - 1);
+            assertEquals(4, h.extractOutputValues().size(), "b was heard from lately: a waits");
+            h.setProcessingTime(1_010 + liveForMs + 60_000);
+            assertEquals(5, h.extractOutputValues().size(), "the batch wait still bounds it");
+        }
+    }
 }
