@@ -114,29 +114,27 @@ public final class PipelineBench {
         var input = SpikestreamJob.kafkaInput(env, bootstrap, topic, "bench-" + System.nanoTime(),
                 OffsetsInitializer.earliest(), OffsetsInitializer.latest(), config, kafka);
         SpikestreamJob.Streams job = SpikestreamJob.build(input, config, MsResNetWindowModel::load);
-        DataStream<long[]> ticks = config.modelPath() == null
+        DataStream<long[]> ticksStream = config.modelPath() == null
                 ? job.windows().map(PipelineBench::tick).returns(PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO)
                 : job.classifications().map(PipelineBench::tick).returns(PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        long windows = 0;
-        long framed = 0;
+        List<long[]> ticks = new ArrayList<>();
         long start = System.currentTimeMillis();
         long cpu0 = processCpuNanos();
-        try (CloseableIterator<long[]> it = ticks.executeAndCollect("bench pipeline")) {
+        try (CloseableIterator<long[]> it = ticksStream.executeAndCollect("bench pipeline")) {
             while (it.hasNext()) {
-                long[] t = it.next();
-                first = Math.min(first, t[0]);
-                last = Math.max(last, t[0]);
-                framed += t[1];
-                windows++;
+                ticks.add(it.next());
             }
         }
-        // the first window appears one window length after its first events were read: count from the job's start
-        // if that is earlier than the first output minus one window
         double cpu = (processCpuNanos() - cpu0) / 1e9;
-        double seconds = Math.max(1e-3, (last - Math.min(first, Math.max(start, first - 1000))) / 1000.0);
-        return new Drain(events, windows, seconds, events / seconds, windows / seconds, cpu);
+        long first = ticks.stream().mapToLong(t -> t[0]).min().orElse(start);
+        long last = ticks.stream().mapToLong(t -> t[0]).max().orElse(start);
+        // the rate between the first output and the last, over the events of the windows that came out after the
+        // first: the job's start-up (task deployment, Kafka metadata) and the events of the first windows, read
+        // before anything could come out, are left out of both
+        long after = ticks.stream().filter(t -> t[0] > first).mapToLong(t -> t[1]).sum();
+        double seconds = (last - first) / 1000.0;
+        double rate = seconds > 0 && after > 0 ? after / seconds : events / Math.max(1e-3, (last - start) / 1000.0);
+        return new Drain(events, ticks.size(), seconds, rate, ticks.size() / Math.max(1e-3, seconds), cpu);
     }
 
     /** What a run outside Flink measured. */

@@ -47,8 +47,11 @@ public final class SpikestreamJob {
      * these and win.
      */
     public static final java.util.Map<String, String> SOURCE_TUNING = java.util.Map.of(
-            // packets are 5-50 kB: the default 1 MiB per partition and fetch is only 20-200 packets
-            "max.partition.fetch.bytes", String.valueOf(4 << 20));
+            // packets are 5-50 kB: the default 1 MiB per partition and fetch is only 20-200 packets. A partition's
+            // next fetch leaves only once its last one is consumed, so each round trip should carry a lot:
+            // 16 MiB drained the topic faster than 1 or 4 MiB (docs/BENCHMARKS.md, settings); fetch.max.bytes
+            // (50 MiB by default) still bounds a fetch over many partitions
+            "max.partition.fetch.bytes", String.valueOf(16 << 20));
 
     /** Packets from a Kafka topic of Avro EventPackets, with per-partition watermarks and idleness. */
     public static DataStream<SensorEvents> kafkaInput(StreamExecutionEnvironment env, String bootstrapServers, String topic,
