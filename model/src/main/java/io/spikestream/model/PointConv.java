@@ -59,15 +59,22 @@ final class PointConv {
 
     /** {@code output[F, O, Ho, Wo] = W · input[F, C, H, W] (strided) + bias}. */
     void apply(INDArray input, INDArray output) {
+        apply(input, output, 0);
+    }
+
+    /** As {@link #apply(INDArray, INDArray)}, the frames split into {@code parts} parts (0: by a rough work floor). */
+    void apply(INDArray input, INDArray output, int parts) {
         int frames = (int) input.size(0);
         int h = (int) input.size(2);
         int w = (int) input.size(3);
         int ho = (int) output.size(2);
         int wo = (int) output.size(3);
         boolean f32 = fw != null;
-        int parts = (long) frames * in * out * ho * wo < Parallel.MIN_WORK ? 1 : Math.min(Parallel.PARTS, frames);
-        int p = parts;
-        Parallel.run(parts, part -> {
+        if (parts <= 0) {
+            parts = (long) frames * in * out * ho * wo < Parallel.MIN_WORK ? 1 : Parallel.PARTS;
+        }
+        int p = Math.max(1, Math.min(Math.min(parts, Parallel.PARTS), frames));
+        Parallel.run(p, part -> {
             int f0 = Parallel.start(frames, part, p);
             int f1 = Parallel.start(frames, part + 1, p);
             if (f32) {

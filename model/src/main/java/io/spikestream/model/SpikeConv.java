@@ -165,6 +165,14 @@ final class SpikeConv {
      * any values and only its zeros are skipped (each weight column is multiplied by the value).
      */
     void apply(INDArray spikes, INDArray output, INDArray addend, boolean binary) {
+        apply(spikes, output, addend, binary, 0);
+    }
+
+    /**
+     * As {@link #apply(INDArray, INDArray, INDArray, boolean)}, the frames split into {@code parts}
+     * parts run in parallel (at most {@link Parallel#PARTS}; 0: by a rough work floor).
+     */
+    void apply(INDArray spikes, INDArray output, INDArray addend, boolean binary, int parts) {
         long[] is = spikes.shape();
         int frames = (int) is[0];
         int h = (int) is[2];
@@ -180,13 +188,15 @@ final class SpikeConv {
             throw new IllegalArgumentException("spike conv holds " + (fw != null ? "float" : "double") + " weights, input is "
                     + spikes.dataType() + ", output " + output.dataType());
         }
-        int parts = Math.min(Parallel.PARTS, frames);
-        long work = (long) frames * in * h * w * 4; // a rough floor: skip forking for tiny calls
-        if (work < Parallel.MIN_WORK) {
-            parts = 1;
+        if (parts <= 0) {
+            parts = Math.min(Parallel.PARTS, frames);
+            long work = (long) frames * in * h * w * 4; // a rough floor: skip forking for tiny calls
+            if (work < Parallel.MIN_WORK) {
+                parts = 1;
+            }
         }
-        int p = parts;
-        Parallel.run(parts, part -> {
+        int p = Math.max(1, Math.min(Math.min(parts, Parallel.PARTS), frames));
+        Parallel.run(p, part -> {
             int f0 = Parallel.start(frames, part, p);
             int f1 = Parallel.start(frames, part + 1, p);
             if (f32) {
