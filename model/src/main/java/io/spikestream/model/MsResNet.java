@@ -1,6 +1,8 @@
 package io.spikestream.model;
 
 import java.io.IOException;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -448,7 +450,7 @@ public final class MsResNet {
                 conv.apply(in, out);
             }
             if (addend != null) {
-                out.addi(addend);
+                add(out, addend);
             }
         }
         timings.conv(slot, java, Math.max(active, 0), in.length(), cost == null || active < 0 ? Double.NaN
@@ -602,7 +604,7 @@ public final class MsResNet {
                 OpThreads.set(t);
                 conv.apply(in, out);
                 if (addend != null) {
-                    out.addi(addend);
+                    add(out, addend);
                 }
             });
         }
@@ -616,6 +618,48 @@ public final class MsResNet {
             lines.add(ConvCost.Java.fit(e[i], t[threads.length + i], spikes, parts[i]));
         }
         return new ConvCost(t[fastest], threads[fastest] == own ? 0 : threads[fastest], lines);
+    }
+
+    private final float[] addF = new float[2 * 4096];
+    private final double[] addD = new double[2 * 4096];
+
+    /**
+     * {@code out += addend} (same shape, C order): in Java on host memory, where an ND4J op's call
+     * costs more than the adds of a small layer; {@code out[i] + addend[i]} either way.
+     */
+    private void add(INDArray out, INDArray addend) {
+        if (!LifKernel.hostMemory()) {
+            out.addi(addend);
+            return;
+        }
+        int len = (int) out.length();
+        int oo = (int) out.offset();
+        int ao = (int) addend.offset();
+        if (type == DataType.FLOAT) {
+            FloatBuffer ob = out.data().asNioFloat();
+            FloatBuffer ab = addend.data().asNioFloat();
+            for (int i = 0; i < len; i += 4096) {
+                int n = Math.min(4096, len - i);
+                ob.get(oo + i, addF, 0, n);
+                ab.get(ao + i, addF, 4096, n);
+                for (int j = 0; j < n; j++) {
+                    addF[j] = addF[j] + addF[4096 + j];
+                }
+                ob.put(oo + i, addF, 0, n);
+            }
+        } else {
+            DoubleBuffer ob = out.data().asNioDouble();
+            DoubleBuffer ab = addend.data().asNioDouble();
+            for (int i = 0; i < len; i += 4096) {
+                int n = Math.min(4096, len - i);
+                ob.get(oo + i, addD, 0, n);
+                ab.get(ao + i, addD, 4096, n);
+                for (int j = 0; j < n; j++) {
+                    addD[j] = addD[j] + addD[4096 + j];
+                }
+                ob.put(oo + i, addD, 0, n);
+            }
+        }
     }
 
     /** Head: pooled spikes per timestep, their mean over the window, fc; in Java (small). */
