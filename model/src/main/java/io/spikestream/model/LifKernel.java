@@ -19,6 +19,14 @@ interface LifKernel {
     void run(INDArray input, int steps, int batch, INDArray[] u, INDArray[] s, INDArray spikes, long[] counts);
 
     /**
+     * As {@link #run(INDArray, int, int, INDArray[], INDArray[], INDArray, long[])}, split into at most
+     * {@code parts} parallel parts where the kernel splits at all (0: its own choice).
+     */
+    default void run(INDArray input, int steps, int batch, INDArray[] u, INDArray[] s, INDArray spikes, long[] counts, int parts) {
+        run(input, steps, batch, u, s, spikes, counts);
+    }
+
+    /**
      * The kernel for the current ND4J backend: a tight loop over the host memory on the CPU
      * backend, ND4J element-wise ops elsewhere (CUDA), so states never leave the device.
      * {@code -Dspikestream.lif=nd4j|host} forces one.

@@ -1,6 +1,8 @@
 package io.spikestream.model;
 
 import java.io.IOException;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,8 +72,16 @@ public final class MsResNet {
     private final ConvMode convMode;
     private final Map<List<Integer>, Plan> plans = new LinkedHashMap<>(8, 0.75f, true);
     /** Measured path costs per window shape {@code (K, N, H, W)}, kept for the life of the instance (small). */
-    private final Map<List<Integer>, ConvCost[]> costs = new java.util.HashMap<>();
+    private final Map<List<Integer>, Calibration> costs = new java.util.HashMap<>();
+
+    /** What {@link #calibrate} measured for one window shape: conv path costs per timing slot, LIF parts per LIF layer. */
+    private record Calibration(ConvCost[] convs, int[] lifParts) {}
     private final Timings timings;
+    /** ND4J op threads forced by {@code -Dspikestream.nd4j.threads=N}, or 0: measured per layer (CPU backend). */
+    private final int forcedOpThreads;
+    /** The calling thread's own ND4J op threads, read when a forward pass starts, and those set now. */
+    private int opThreadsDefault;
+    private int opThreadsNow;
 
     /** Builds the network from weights that match {@code card} (tdBN folded into the convs here). */
     public MsResNet(ModelCard card, ModelWeights weights, Precision precision) {
@@ -110,7 +120,24 @@ public final class MsResNet {
         fcB = weights.get("fc.bias").castTo(type).castTo(DataType.DOUBLE).dup('c').data().asDouble();
         lif = LifKernel.forBackend(card.lif().vTh(), card.lif().decay());
         convMode = LifKernel.hostMemory() ? ConvMode.fromProperty() : ConvMode.DENSE;
+        forcedOpThreads = LifKernel.hostMemory() ? opThreadsFromProperty() : 0;
         timings = new Timings();
+    }
+
+    private static int opThreadsFromProperty() {
+        String v = System.getProperty("spikestream.nd4j.threads", "auto").trim();
+        if (v.equalsIgnoreCase("auto")) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-Dspikestream.nd4j.threads must be auto or a positive whole number, was " + v);
     }
 
     /** Loads a model file (card in its metadata). */
@@ -256,12 +283,13 @@ public final class MsResNet {
         if (p.costs == null && convMode == ConvMode.AUTO) {
             // the path costs depend on the batch too: calibrated once per window shape and batch size
             List<Integer> costKey = List.of(steps, batch, height, width);
-            ConvCost[] c = costs.get(costKey);
+            Calibration c = costs.get(costKey);
             if (c == null) {
                 c = calibrate(p);
                 costs.put(costKey, c);
             }
-            p.costs = c;
+            p.costs = c.convs();
+            p.lifParts = c.lifParts();
         }
         for (int n = 0; n < batch; n++) {
             MembraneState st = states.get(n);
@@ -277,6 +305,29 @@ public final class MsResNet {
     }
 
     private WindowResult run(Plan p, List<MembraneState> states, ActivationProbe probe) {
+        if (!LifKernel.hostMemory()) {
+            return runLayers(p, states, probe);
+        }
+        // ND4J ops of this pass run on the thread counts measured per layer; the thread's own count comes back after
+        opThreadsDefault = OpThreads.current();
+        opThreadsNow = opThreadsDefault;
+        try {
+            return runLayers(p, states, probe);
+        } finally {
+            opThreads(0);
+        }
+    }
+
+    /** Sets the ND4J op threads of the calling thread to {@code n} (0: its own count) when they differ (host memory only). */
+    private void opThreads(int n) {
+        int want = n > 0 ? n : opThreadsDefault;
+        if (want != opThreadsNow && want > 0) {
+            OpThreads.set(want);
+            opThreadsNow = want;
+        }
+    }
+
+    private WindowResult runLayers(Plan p, List<MembraneState> states, ActivationProbe probe) {
         int k = p.steps;
         int n = p.batch;
         INDArray[][] u = new INDArray[lifLayers()][n];
@@ -306,10 +357,10 @@ public final class MsResNet {
             Block blk = blocks.get(b);
             BlockBuffers bb = p.blocks[b];
             int slot = tm.block(b);
-            lif.run(x, k, n, u[blk.lifA], sp[blk.lifA], bb.spikesA, p.counts[blk.lifA]);
+            lif.run(x, k, n, u[blk.lifA], sp[blk.lifA], bb.spikesA, p.counts[blk.lifA], p.lifParts(blk.lifA));
             t0 = tm.add(slot, t0);
             t0 = conv(p, slot + 1, blk.convA, bb.spikesA, bb.residualA, null, sum(p.counts[blk.lifA], k * n), true, t0);
-            lif.run(bb.residualA, k, n, u[blk.lifB], sp[blk.lifB], bb.spikesB, p.counts[blk.lifB]);
+            lif.run(bb.residualA, k, n, u[blk.lifB], sp[blk.lifB], bb.spikesB, p.counts[blk.lifB], p.lifParts(blk.lifB));
             t0 = tm.add(slot + 2, t0);
             // the shortcut first, so that the last conv can add it to its own output in one pass
             INDArray shortcut = x;
@@ -329,7 +380,7 @@ public final class MsResNet {
                 t0 = System.nanoTime();
             }
         }
-        lif.run(x, k, n, u[headLif], sp[headLif], p.headSpikes, p.counts[headLif]);
+        lif.run(x, k, n, u[headLif], sp[headLif], p.headSpikes, p.counts[headLif], p.lifParts(headLif));
         t0 = tm.add(tm.head(), t0);
         head(p);
         tm.add(tm.head() + 1, t0);
@@ -380,21 +431,26 @@ public final class MsResNet {
     private long conv(Plan p, int slot, FoldedConv conv, INDArray in, INDArray out, INDArray addend, long active,
             boolean binary, long t0) {
         ConvCost cost = p.costs == null ? null : p.costs[slot];
+        long spikes = Math.max(active, 0);
         boolean java = switch (convMode) {
             case DENSE -> false;
             case SPARSE -> true;
-            case AUTO -> cost.sparseFaster(Math.max(active, 0));
+            case AUTO -> cost.sparseFaster(spikes);
         };
+        int parts = cost == null ? 0 : cost.best(spikes).parts();
         if (java && active >= 0) {
-            conv.spikeDriven().apply(in, out, addend, binary);
+            conv.spikeDriven().apply(in, out, addend, binary, parts);
         } else {
             if (java) {
-                conv.pointwise().apply(in, out);
+                conv.pointwise().apply(in, out, parts);
             } else {
+                if (LifKernel.hostMemory()) {
+                    opThreads(cost == null ? forcedOpThreads : cost.denseThreads());
+                }
                 conv.apply(in, out);
             }
             if (addend != null) {
-                out.addi(addend);
+                add(out, addend);
             }
         }
         timings.conv(slot, java, Math.max(active, 0), in.length(), cost == null || active < 0 ? Double.NaN
@@ -403,48 +459,207 @@ public final class MsResNet {
     }
 
     /**
-     * Measures, for one window shape, what each convolution costs on each path: ND4J's conv2d and
-     * the Java kernel (for a conv on sparse input, with no non-zero and at density 0.5). The plan's
-     * own buffers are used, before its first window (every window overwrites them). Each timing is
-     * the best of five, after the Java kernels have been compiled by the JIT.
+     * Measures, for one window shape, what each convolution costs on each path: ND4J's conv on each
+     * candidate thread count (the calling thread's own and 1; a small op runs faster on one thread
+     * than it takes to wake a second), and the Java kernel split into each candidate number of parts
+     * (for a conv on sparse input, with no non-zero and at density {@value #CALIBRATION_DENSITY}). The
+     * plan's own buffers are used, before its first window (every window overwrites them). Each
+     * timing is the best of several, after the Java kernels have been compiled by the JIT.
      */
-    private ConvCost[] calibrate(Plan p) {
+    private Calibration calibrate(Plan p) {
         SpikeConv.warmUp(type);
-        ConvCost[] c = new ConvCost[timings.names.length];
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
-        c[0] = measureSparse(stem.get(0), p.input, p.stem[0], null, false, rnd);
+        int own = OpThreads.current();
+        try {
+            ConvCost[] c = new ConvCost[timings.names.length];
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+            c[0] = measureSparse(stem.get(0), p.input, p.stem[0], null, false, rnd, own);
+            for (int b = 0; b < blocks.size(); b++) {
+                Block blk = blocks.get(b);
+                BlockBuffers bb = p.blocks[b];
+                int slot = timings.block(b);
+                c[slot + 1] = measureSparse(blk.convA, bb.spikesA, bb.residualA, null, true, rnd, own);
+                // the second conv adds the block's shortcut: time that too (spikesB has the output's shape)
+                c[slot + 3] = measureSparse(blk.convB, bb.spikesB, bb.out, bb.spikesB, true, rnd, own);
+                if (blk.shortcut != null) {
+                    INDArray in = blk.avgpool ? bb.pooled : p.blocks[b].spikesA; // block input's shape
+                    FoldedConv sc = blk.shortcut;
+                    PointConv pc = sc.pointwise();
+                    int[] threads = threadCandidates(own);
+                    int[] parts = partCandidates(in);
+                    List<Runnable> runs = new ArrayList<>();
+                    for (int t : threads) {
+                        runs.add(() -> {
+                            OpThreads.set(t);
+                            sc.apply(in, bb.shortcut);
+                        });
+                    }
+                    for (int n : parts) {
+                        runs.add(() -> pc.apply(in, bb.shortcut, n));
+                    }
+                    double[] t = best(runs.toArray(new Runnable[0]));
+                    int fastest = argmin(t, 0, threads.length);
+                    List<ConvCost.Java> lines = new ArrayList<>();
+                    for (int i = 0; i < parts.length; i++) {
+                        lines.add(new ConvCost.Java(t[threads.length + i], 0, parts[i]));
+                    }
+                    c[slot + 4] = new ConvCost(t[fastest], threads[fastest] == own ? 0 : threads[fastest], lines);
+                }
+            }
+            return new Calibration(c, measureLif(p));
+        } finally {
+            OpThreads.set(own);
+        }
+    }
+
+    /**
+     * Times each LIF layer split into all parts and into one (a small layer runs faster on one thread
+     * than it takes to hand half of it to another) on the plan's buffers, with throw-away states.
+     */
+    private int[] measureLif(Plan p) {
+        int[] parts = new int[lifLayers()];
+        int k = p.steps;
+        int n = p.batch;
+        INDArray[] inputs = new INDArray[lifLayers()];
+        INDArray[] outputs = new INDArray[lifLayers()];
+        INDArray x = p.stem[p.stem.length - 1];
         for (int b = 0; b < blocks.size(); b++) {
             Block blk = blocks.get(b);
-            BlockBuffers bb = p.blocks[b];
-            int slot = timings.block(b);
-            c[slot + 1] = measureSparse(blk.convA, bb.spikesA, bb.residualA, null, true, rnd);
-            // the second conv adds the block's shortcut: time that too (spikesB has the output's shape)
-            c[slot + 3] = measureSparse(blk.convB, bb.spikesB, bb.out, bb.spikesB, true, rnd);
-            if (blk.shortcut != null) {
-                INDArray in = blk.avgpool ? bb.pooled : p.blocks[b].spikesA; // block input's shape
-                FoldedConv sc = blk.shortcut;
-                PointConv pc = sc.pointwise();
-                double[] t = best(() -> sc.apply(in, bb.shortcut), () -> pc.apply(in, bb.shortcut));
-                c[slot + 4] = new ConvCost(t[0], t[1], 0);
+            inputs[blk.lifA] = x;
+            outputs[blk.lifA] = p.blocks[b].spikesA;
+            inputs[blk.lifB] = p.blocks[b].residualA;
+            outputs[blk.lifB] = p.blocks[b].spikesB;
+            x = p.blocks[b].out;
+        }
+        inputs[headLif] = x;
+        outputs[headLif] = p.headSpikes;
+        long[] counts = new long[k * n];
+        for (int l = 0; l < lifLayers(); l++) {
+            int[] shape = p.geometry.lifShapes[l];
+            int most = Parallel.width();
+            if (most == 1) {
+                parts[l] = 1;
+                continue;
+            }
+            INDArray[] u = new INDArray[n];
+            INDArray[] s = new INDArray[n];
+            for (int i = 0; i < n; i++) {
+                u[i] = Nd4j.create(type, 1, shape[0], shape[1], shape[2]);
+                s[i] = Nd4j.create(type, 1, shape[0], shape[1], shape[2]);
+            }
+            INDArray in = inputs[l];
+            INDArray out = outputs[l];
+            double[] t = best(() -> lif.run(in, k, n, u, s, out, counts, most), () -> lif.run(in, k, n, u, s, out, counts, 1));
+            parts[l] = t[0] < t[1] ? most : 1;
+            for (int i = 0; i < n; i++) {
+                closeArray(u[i]);
+                closeArray(s[i]);
             }
         }
-        return c;
+        return parts;
+    }
+
+    /** Input density at which the Java kernels' per-spike cost is measured: about the spike rates of trained models. */
+    private static final double CALIBRATION_DENSITY = 0.25;
+
+    /** ND4J thread counts to measure: the forced one, else the calling thread's own and 1. */
+    private int[] threadCandidates(int own) {
+        if (forcedOpThreads > 0) {
+            return new int[] {forcedOpThreads};
+        }
+        return own > 1 ? new int[] {own, 1} : new int[] {own};
+    }
+
+    /** Part counts to measure for a Java kernel over the frames of {@code in}: the pass's share of the cores ({@link Parallel#width()}) and 1. */
+    private static int[] partCandidates(INDArray in) {
+        int most = (int) Math.min(Parallel.width(), in.size(0));
+        return most > 1 ? new int[] {most, 1} : new int[] {1};
+    }
+
+    private static int argmin(double[] t, int from, int to) {
+        int best = from;
+        for (int i = from + 1; i < to; i++) {
+            if (t[i] < t[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     private ConvCost measureSparse(FoldedConv conv, INDArray in, INDArray out, INDArray addend, boolean binary,
-            java.util.SplittableRandom rnd) {
+            java.util.SplittableRandom rnd, int own) {
         SpikeConv sc = conv.spikeDriven();
-        // the dense conv costs the same on any input; the Java kernel is timed on no spike and on half
+        int[] threads = threadCandidates(own);
+        int[] parts = partCandidates(in);
+        // the dense conv costs the same on any input; the Java kernel is timed on no spike and at a known density
         in.assign(0);
-        double empty = best(() -> sc.apply(in, out, addend, binary))[0];
-        long spikes = fillSpikes(in, 0.5, rnd);
-        double[] t = best(() -> {
-            conv.apply(in, out);
-            if (addend != null) {
-                out.addi(addend);
+        List<Runnable> empty = new ArrayList<>();
+        for (int n : parts) {
+            empty.add(() -> sc.apply(in, out, addend, binary, n));
+        }
+        double[] e = best(empty.toArray(new Runnable[0]));
+        long spikes = fillSpikes(in, CALIBRATION_DENSITY, rnd);
+        List<Runnable> runs = new ArrayList<>();
+        for (int t : threads) {
+            runs.add(() -> {
+                OpThreads.set(t);
+                conv.apply(in, out);
+                if (addend != null) {
+                    add(out, addend);
+                }
+            });
+        }
+        for (int n : parts) {
+            runs.add(() -> sc.apply(in, out, addend, binary, n));
+        }
+        double[] t = best(runs.toArray(new Runnable[0]));
+        int fastest = argmin(t, 0, threads.length);
+        List<ConvCost.Java> lines = new ArrayList<>();
+        for (int i = 0; i < parts.length; i++) {
+            lines.add(ConvCost.Java.fit(e[i], t[threads.length + i], spikes, parts[i]));
+        }
+        return new ConvCost(t[fastest], threads[fastest] == own ? 0 : threads[fastest], lines);
+    }
+
+    private final float[] addF = new float[2 * 4096];
+    private final double[] addD = new double[2 * 4096];
+
+    /**
+     * {@code out += addend} (same shape, C order): in Java on host memory, where an ND4J op's call
+     * costs more than the adds of a small layer; {@code out[i] + addend[i]} either way.
+     */
+    private void add(INDArray out, INDArray addend) {
+        if (!LifKernel.hostMemory()) {
+            out.addi(addend);
+            return;
+        }
+        int len = (int) out.length();
+        int oo = (int) out.offset();
+        int ao = (int) addend.offset();
+        if (type == DataType.FLOAT) {
+            FloatBuffer ob = out.data().asNioFloat();
+            FloatBuffer ab = addend.data().asNioFloat();
+            for (int i = 0; i < len; i += 4096) {
+                int n = Math.min(4096, len - i);
+                ob.get(oo + i, addF, 0, n);
+                ab.get(ao + i, addF, 4096, n);
+                for (int j = 0; j < n; j++) {
+                    addF[j] = addF[j] + addF[4096 + j];
+                }
+                ob.put(oo + i, addF, 0, n);
             }
-        }, () -> sc.apply(in, out, addend, binary));
-        return ConvCost.fit(t[0], empty, t[1], spikes);
+        } else {
+            DoubleBuffer ob = out.data().asNioDouble();
+            DoubleBuffer ab = addend.data().asNioDouble();
+            for (int i = 0; i < len; i += 4096) {
+                int n = Math.min(4096, len - i);
+                ob.get(oo + i, addD, 0, n);
+                ab.get(ao + i, addD, 4096, n);
+                for (int j = 0; j < n; j++) {
+                    addD[j] = addD[j] + addD[4096 + j];
+                }
+                ob.put(oo + i, addD, 0, n);
+            }
+        }
     }
 
     /** Head: pooled spikes per timestep, their mean over the window, fc; in Java (small). */
@@ -514,13 +729,21 @@ public final class MsResNet {
     }
 
     /**
-     * Best of five wall-clock timings of each of {@code runs}, taken in turn (a, b, a, b, ...) so that
+     * Best of 5 to 15 wall-clock timings (after one untimed run) of each of {@code runs}, taken in turn (a, b, a, b, ...) so that
      * a busy machine slows all of them alike; the minimum is the time least disturbed by other work.
      */
     private static double[] best(Runnable... runs) {
         double[] best = new double[runs.length];
         java.util.Arrays.fill(best, Double.MAX_VALUE);
-        for (int i = 0; i < 5; i++) {
+        // small ops are timed more often (their timings scatter more), within about 20 ms per op
+        long first = 0;
+        for (int j = 0; j < runs.length; j++) {
+            long t = System.nanoTime();
+            runs[j].run();
+            first += System.nanoTime() - t;
+        }
+        int reps = (int) Math.max(5, Math.min(15, 20_000_000L * runs.length / Math.max(1, first)));
+        for (int i = 0; i < reps; i++) {
             for (int j = 0; j < runs.length; j++) {
                 long t = System.nanoTime();
                 runs[j].run();
@@ -843,6 +1066,12 @@ public final class MsResNet {
         final long[][] counts;
         /** Path costs of the convolutions on spikes (2 per block), or null when the path is forced. */
         ConvCost[] costs;
+        /** Parts each LIF layer is split into, measured fastest (null when the conv path is forced: the kernel's own choice). */
+        int[] lifParts;
+
+        int lifParts(int layer) {
+            return lifParts == null ? 0 : lifParts[layer];
+        }
         private final List<INDArray> all = new ArrayList<>();
         /** Null for a plan that owns its buffers; else the plan whose buffers this one's are prefix views of. */
         private final Plan base;

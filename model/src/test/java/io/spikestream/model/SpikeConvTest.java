@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -209,11 +210,23 @@ class SpikeConvTest {
     void theCostModelPicksTheCheaperPathAndReportsItsBreakEven() {
         // dense 1000 ns; sparse 100 ns with no spike and 1100 ns with 500 spikes: 2 ns per spike
         ConvCost c = ConvCost.fit(1000, 100, 1100, 500);
-        assertEquals(2.0, c.sparseNsPerSpike(), 1e-12);
+        assertEquals(2.0, c.best(0).nsPerSpike(), 1e-12);
         assertTrue(c.sparseFaster(449)); // 100 + 898 < 1000
         assertFalse(c.sparseFaster(450)); // 100 + 900 = 1000: not faster
         assertEquals(0.45, c.breakEvenDensity(1000), 1e-12); // 450 of 1000 inputs
         assertEquals(0.0, ConvCost.fit(50, 100, 200, 10).breakEvenDensity(1000), 0.0, "dense always faster");
         assertFalse(ConvCost.fit(50, 100, 200, 10).sparseFaster(0));
+    }
+
+    @Test
+    void withSeveralPartCountsTheCheapestLineIsTakenAndTheBreakEvenIsTheLatest() {
+        // two parts: 300 ns fixed (the hand-off), 1 ns per spike; one part: 100 ns fixed, 2 ns per spike; dense 1000 ns
+        ConvCost c = new ConvCost(1000, 1, List.of(new ConvCost.Java(300, 1, 2), new ConvCost.Java(100, 2, 1)));
+        assertEquals(1, c.best(100).parts()); // 300 against 400
+        assertEquals(2, c.best(300).parts()); // 700 against 600
+        assertTrue(c.sparseFaster(699)); // two parts: 999
+        assertFalse(c.sparseFaster(700)); // two parts: 1000, one part: 1500
+        assertEquals(0.7, c.breakEvenDensity(1000), 1e-12);
+        assertEquals(1, c.denseThreads());
     }
 }

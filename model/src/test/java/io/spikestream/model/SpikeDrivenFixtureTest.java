@@ -36,6 +36,27 @@ class SpikeDrivenFixtureTest {
         MsResNetFixtureTest.checkFloat32(fixture, MsResNetFixtureTest.forced(fixture, Precision.F32, "sparse"));
     }
 
+    /**
+     * ND4J's conv on one OpenMP thread (the cost model picks that for small layers): float32 reproduces
+     * every spike and float64 every tensor, as on the default threads.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny", "tiny104"})
+    void theDensePathOnOneNd4jThreadIsExactToo(String fixture) throws IOException {
+        System.setProperty("spikestream.nd4j.threads", "1");
+        MsResNet f32;
+        MsResNet f64;
+        try {
+            f32 = MsResNetFixtureTest.forced(fixture, Precision.F32, "dense");
+            f64 = MsResNetFixtureTest.forced(fixture, Precision.F64, "dense");
+        } finally {
+            System.clearProperty("spikestream.nd4j.threads");
+        }
+        MsResNetFixtureTest.checkFloat32(fixture, f32);
+        MsResNetFixtureTest.checkWholeSequence(fixture, f64);
+        MsResNetFixtureTest.checkChunkedAndResumed(fixture, f64);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"F32", "F64"})
     void layerTimingsReportEveryLayerAndTheReferenceSpikeDensity(String precision) throws IOException {
