@@ -195,7 +195,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                 m.put("windows_per_second", b.windowsPerSecond());
                 m.put("cpu_seconds", b.cpuSeconds());
                 m.put("events_per_cpu_second", b.eventsPerCpuSecond());
-                double realTime = b.eventsPerSecond() / rate;
+                double realTime = sensors * seconds / b.seconds();
                 m.put("real_time_sensors_at_rate", realTime);
                 m.put("batch_size", batchSize);
                 if (!skipLatency) {

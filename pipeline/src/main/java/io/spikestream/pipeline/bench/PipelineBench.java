@@ -128,13 +128,10 @@ public final class PipelineBench {
         double cpu = (processCpuNanos() - cpu0) / 1e9;
         long first = ticks.stream().mapToLong(t -> t[0]).min().orElse(start);
         long last = ticks.stream().mapToLong(t -> t[0]).max().orElse(start);
-        // the rate between the first output and the last, over the events of the windows that came out after the
-        // first: the job's start-up (task deployment, Kafka metadata) and the events of the first windows, read
-        // before anything could come out, are left out of both
-        long after = ticks.stream().filter(t -> t[0] > first).mapToLong(t -> t[1]).sum();
-        double seconds = (last - first) / 1000.0;
-        double rate = seconds > 0 && after > 0 ? after / seconds : events / Math.max(1e-3, (last - start) / 1000.0);
-        return new Drain(events, ticks.size(), seconds, rate, ticks.size() / Math.max(1e-3, seconds), cpu);
+        // the first window appears one window length after its first events were read: count from the job's start
+        // if that is earlier than the first output minus one second
+        double seconds = Math.max(1e-3, (last - Math.min(first, Math.max(start, first - 1000))) / 1000.0);
+        return new Drain(events, ticks.size(), seconds, events / seconds, ticks.size() / seconds, cpu);
     }
 
     /** What a run outside Flink measured. */
