@@ -271,14 +271,16 @@ public final class PipelineBench {
 
     /**
      * Runs the job on an unbounded topic while {@code sensors} sensors publish at real-time pace
-     * for {@code seconds}, and reports window-close-to-classification latency. The packets are
-     * generated and encoded before the job starts, so that the load generator does not take the
-     * job's CPU: in the field the cameras' producers run elsewhere (Kafka's own producer work,
-     * batching and compression, still runs here, as does the broker).
+     * for {@code seconds}, and reports window-close-to-classification latency. The events are
+     * generated before the job starts, so that the load generator does not take the job's CPU (it
+     * took most of it when it ran during the measurement): in the field the cameras' producers run
+     * elsewhere. Kafka's own producer work, batching and compression, still runs here, as does the
+     * broker, and so does encoding each packet as it is sent (a few ns per event). See
+     * {@link PacedPackets} for why one second of events is generated, not the whole run.
      */
     public static Paced paced(String bootstrap, KafkaClientSettings kafka, String topic, JobConfig config, int parallelism, SensorGeometry g,
                               int sensors, double rate, double seconds, long packetUs) throws Exception {
-        byte[][][] packets = pacedPackets(g, sensors, rate, seconds, packetUs);
+        PacedPackets packets = new PacedPackets(g, sensors, rate, seconds, packetUs);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         var input = SpikestreamJob.kafkaInput(env, bootstrap, topic, "bench-paced-" + System.nanoTime(),
@@ -304,36 +306,69 @@ public final class PipelineBench {
         return new Paced(sensors, expected, l.length, percentile(l, 0.5), percentile(l, 0.99), l.length == 0 ? Double.NaN : l[l.length - 1]);
     }
 
-    /** The paced run's packets in wire form, {@code [packet][sensor]}: {@code packetUs} of events each. */
-    static byte[][][] pacedPackets(SensorGeometry g, int sensors, double rate, double seconds, long packetUs) {
-        int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
-        int packets = (int) (seconds * 1e6 / packetUs);
-        List<SyntheticEvents> gens = new ArrayList<>();
-        for (int s = 0; s < sensors; s++) {
-            gens.add(new SyntheticEvents(g, rate, 2000 + s, 1_000_000));
-        }
-        EventBatch batch = new EventBatch(packet);
-        byte[][][] out = new byte[packets][sensors][];
-        for (int k = 0; k < packets; k++) {
+    /**
+     * The paced run's packets, {@code packetUs} of events per sensor each. One second of each sensor's
+     * events is generated up front and sent round and round, its timestamps moved on by the cycle's
+     * span each time, so the run's packets cost memory for one second, not for the whole run: held
+     * for a 20 s run of 8 sensors they were 1.3 GB of the job's heap, enough to keep G1's concurrent
+     * marking running, whose remark pauses (40-50 ms) showed up as the latency's tail.
+     */
+    static final class PacedPackets {
+        private final SensorGeometry geometry;
+        private final EventBatch[][] cycle; // [packet in cycle][sensor]
+        private final long[] spanUs;
+        final int packets;
+
+        PacedPackets(SensorGeometry g, int sensors, double rate, double seconds, long packetUs) {
+            this.geometry = g;
+            int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
+            this.packets = (int) (seconds * 1e6 / packetUs);
+            int length = (int) Math.max(1, Math.min(packets, 1_000_000 / packetUs));
+            cycle = new EventBatch[length][sensors];
+            spanUs = new long[sensors];
             for (int s = 0; s < sensors; s++) {
-                gens.get(s).next(batch, packet);
-                out[k][s] = EventPacketWire.encode("sensor-" + s, g, k, batch, 0, packet);
+                SyntheticEvents gen = new SyntheticEvents(g, rate, 2000 + s, 1_000_000);
+                for (int k = 0; k < length; k++) {
+                    cycle[k][s] = new EventBatch(packet);
+                    gen.next(cycle[k][s], packet);
+                }
+                // the next time round starts just after this cycle's last event
+                spanUs[s] = gen.nowUs() - cycle[0][s].t(0) + 1;
             }
         }
-        return out;
+
+        int sensors() {
+            return spanUs.length;
+        }
+
+        /**
+         * Packet {@code k} of sensor {@code s} in wire form. Packets must be asked for in order of
+         * {@code k} (each sensor's): a cycle's batches are moved on in place when they come round again.
+         */
+        byte[] packet(int k, int s) {
+            EventBatch b = cycle[k % cycle.length][s];
+            if (k >= cycle.length) {
+                long[] ts = b.ts();
+                long d = spanUs[s];
+                for (int i = 0; i < b.size(); i++) {
+                    ts[i] += d;
+                }
+            }
+            return EventPacketWire.encode("sensor-" + s, geometry, k, b, 0, b.size());
+        }
     }
 
-    private static void publishPaced(String bootstrap, KafkaClientSettings kafka, String topic, byte[][][] packets, long packetUs) {
+    private static void publishPaced(String bootstrap, KafkaClientSettings kafka, String topic, PacedPackets packets, long packetUs) {
         try (KafkaProducer<String, byte[]> producer = producer(bootstrap, kafka)) {
             long start = System.nanoTime();
-            for (int k = 0; k < packets.length; k++) {
+            for (int k = 0; k < packets.packets; k++) {
                 long due = start + k * packetUs * 1000;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
-                for (int s = 0; s < packets[k].length; s++) {
-                    producer.send(new ProducerRecord<>(topic, "sensor-" + s, packets[k][s]));
+                for (int s = 0; s < packets.sensors(); s++) {
+                    producer.send(new ProducerRecord<>(topic, "sensor-" + s, packets.packet(k, s)));
                 }
             }
             producer.flush();
