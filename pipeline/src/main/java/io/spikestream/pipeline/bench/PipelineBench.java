@@ -291,7 +291,7 @@ public final class PipelineBench {
         try (CloseableIterator<ClassificationResult> it = job.classifications().collectAsync()) {
             var client = env.executeAsync("bench pipeline paced");
             Thread.sleep(8_000); // let the job start and the source reach the end of the topic
-            Thread publisher = new Thread(() -> publishPaced(bootstrap, kafka, topic, packets, packetUs), "paced-publisher");
+            Thread publisher = new Thread(() -> publishPaced(bootstrap, kafka, topic, packets), "paced-publisher");
             publisher.setDaemon(true);
             publisher.start();
             long deadline = System.currentTimeMillis() + (long) (seconds * 1000) + 30_000;
@@ -317,16 +317,21 @@ public final class PipelineBench {
         private final SensorGeometry geometry;
         private final EventBatch[][] cycle; // [packet in cycle][sensor]
         private final long[] spanUs;
+        private final String[] ids;
+        final long packetUs;
         final int packets;
 
         PacedPackets(SensorGeometry g, int sensors, double rate, double seconds, long packetUs) {
             this.geometry = g;
+            this.packetUs = packetUs;
             int packet = (int) Math.max(1, Math.round(rate * packetUs / 1e6));
             this.packets = (int) (seconds * 1e6 / packetUs);
             int length = (int) Math.max(1, Math.min(packets, 1_000_000 / packetUs));
             cycle = new EventBatch[length][sensors];
             spanUs = new long[sensors];
+            ids = new String[sensors];
             for (int s = 0; s < sensors; s++) {
+                ids[s] = "sensor-" + s;
                 SyntheticEvents gen = new SyntheticEvents(g, rate, 2000 + s, 1_000_000);
                 for (int k = 0; k < length; k++) {
                     cycle[k][s] = new EventBatch(packet);
@@ -338,7 +343,12 @@ public final class PipelineBench {
         }
 
         int sensors() {
-            return spanUs.length;
+            return ids.length;
+        }
+
+        /** Sensor {@code s}'s id: the packets' sensor id and their Kafka key. */
+        String id(int s) {
+            return ids[s];
         }
 
         /**
@@ -354,11 +364,12 @@ public final class PipelineBench {
                     ts[i] += d;
                 }
             }
-            return EventPacketWire.encode("sensor-" + s, geometry, k, b, 0, b.size());
+            return EventPacketWire.encode(ids[s], geometry, k, b, 0, b.size());
         }
     }
 
-    private static void publishPaced(String bootstrap, KafkaClientSettings kafka, String topic, PacedPackets packets, long packetUs) {
+    private static void publishPaced(String bootstrap, KafkaClientSettings kafka, String topic, PacedPackets packets) {
+        long packetUs = packets.packetUs;
         try (KafkaProducer<String, byte[]> producer = producer(bootstrap, kafka)) {
             long start = System.nanoTime();
             for (int k = 0; k < packets.packets; k++) {
@@ -368,7 +379,7 @@ public final class PipelineBench {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
                 for (int s = 0; s < packets.sensors(); s++) {
-                    producer.send(new ProducerRecord<>(topic, "sensor-" + s, packets.packet(k, s)));
+                    producer.send(new ProducerRecord<>(topic, packets.id(s), packets.packet(k, s)));
                 }
             }
             producer.flush();
